@@ -1,0 +1,1 @@
+"""DAgger replay buffer: shard writers, index, prioritised sampling, training datasets."""

@@ -1,0 +1,1 @@
+"""The generic LangProp engine and the driving task built on it."""

@@ -1,0 +1,1 @@
+"""Everything that speaks to a leaderboard evaluator: agent base, routes, world views, the embedded world, criteria and results."""
