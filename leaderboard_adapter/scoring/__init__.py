@@ -1,0 +1,1 @@
+"""Leaderboard scoring: infraction events, penalty schemes, route and global records, results JSON."""
