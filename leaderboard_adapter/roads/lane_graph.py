@@ -202,6 +202,17 @@ class LaneGraph:
     def _count(self) -> np.ndarray:
         return np.array([s.stop - s.first for s in self.segments], dtype=np.int64)
 
+    def segments_of_lane(self, road_id: int, section_id: int, lane_id: int) -> list[int]:
+        """Segments whose entry lies on OpenDRIVE lane (road_id, section_id, lane_id); empty if none."""
+        return list(self._by_lane.get((road_id, section_id, lane_id), ()))
+
+    def nearest_point_on(self, index: int, x_m: float, y_m: float) -> tuple[int, float]:
+        """The flat point index and arc length [m] on segment `index` closest to (x_m, y_m)."""
+        seg = self.segments[index]
+        d2 = (self.x_m[seg.first : seg.stop] - x_m) ** 2 + (self.y_m[seg.first : seg.stop] - y_m) ** 2
+        k = seg.first + int(np.argmin(d2))
+        return k, float(self.s_m[k])
+
     def lengths_m(self) -> np.ndarray:
         """Segment lengths [m], indexed by segment."""
         return np.array([s.length_m for s in self.segments])

@@ -1,0 +1,129 @@
+"""interpolate_trajectory: a route's sparse keypoints to the dense (about 1 m) global plan, as the leaderboard's route_manipulation.
+
+Each consecutive keypoint pair is traced with the GlobalRoutePlanner and the traces are
+concatenated (the shared point between two traces is kept once), then resampled every
+`hop_resolution` metres of arc length (lane polylines end where OpenDRIVE roads end, so
+raw traces have 0.5 to 2 m gaps; resampling makes the spacing uniform). Each resampled
+point takes the RoadOption of the nearest traced point. GPS conversion uses the
+leaderboard's Mercator formula with the town's geo reference.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from leaderboard_adapter.roads.lane_graph import LaneGraph
+from leaderboard_adapter.roads.towns import Town
+from leaderboard_adapter.routes.route_config import RouteConfig
+from leaderboard_adapter.routes.route_planner import (
+    GlobalRoutePlanner,
+    NoPathError,
+    OffRoadError,
+    RoutePlanningError,
+)
+from leaderboard_adapter.world_view import RoutePoint
+
+EARTH_RADIUS_EQUA_M = 6378137.0
+"""Equatorial Earth radius the leaderboard's GPS conversion uses [m]."""
+
+
+class RouteInterpolationError(RoutePlanningError):
+    """A route's keypoints cannot be joined; the message names the route and the keypoint index."""
+
+
+@functools.lru_cache(maxsize=16)
+def planner_for(town: Town, hop_resolution: float = 1.0) -> GlobalRoutePlanner:
+    """The (cached) planner of a town at `hop_resolution` metres."""
+    graph = (
+        town.lane_graph
+        if hop_resolution == 1.0
+        else LaneGraph(town.map, hop_resolution, town.speed_limits_mps)
+    )
+    return GlobalRoutePlanner(graph, town.map)
+
+
+def interpolate_trajectory(
+    town: Town, keypoints: Sequence[object], hop_resolution: float = 1.0, route_id: str = "?"
+) -> list[RoutePoint]:
+    """Dense route points through `keypoints` (Keypoint, carla.Location or (x, y[, z])) with RoadOptions.
+
+    Raises RouteInterpolationError naming `route_id` and the keypoint index when a keypoint
+    is off-road or two consecutive keypoints have no lane path between them.
+    """
+    if hop_resolution <= 0:
+        raise ValueError(f"hop_resolution must be positive, got {hop_resolution}")
+    if len(keypoints) < 2:
+        raise RouteInterpolationError(f"route {route_id!r}: needs at least 2 keypoints, got {len(keypoints)}")
+    planner = planner_for(town, float(hop_resolution))
+    for k, point in enumerate(keypoints):
+        try:
+            planner.localize(point)
+        except OffRoadError as exc:
+            raise RouteInterpolationError(
+                f"route {route_id!r} in {town.name}: keypoint {k} is off-road: {exc}"
+            ) from exc
+    route: list[RoutePoint] = []
+    for k in range(len(keypoints) - 1):
+        try:
+            trace = planner.trace_route(keypoints[k], keypoints[k + 1])
+        except NoPathError as exc:
+            raise RouteInterpolationError(
+                f"route {route_id!r} in {town.name}: no path from keypoint {k} to keypoint {k + 1}: {exc}"
+            ) from exc
+        for point, _ in trace:
+            if (
+                route
+                and math.hypot(point.x_m - route[-1].x_m, point.y_m - route[-1].y_m) < 0.3 * hop_resolution
+            ):
+                continue
+            route.append(point)
+    return resample(route, hop_resolution)
+
+
+def resample(points: Sequence[RoutePoint], step_m: float) -> list[RoutePoint]:
+    """Points every `step_m` of planar arc length along `points` (first and last kept exactly)."""
+    if len(points) < 2:
+        return list(points)
+    xy = np.array([[p.x_m, p.y_m] for p in points])
+    z = np.array([p.z_m for p in points])
+    yaw = np.unwrap(np.radians([p.yaw_deg for p in points]))
+    s = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+    count = max(int(round(s[-1] / step_m)), 1)
+    targets = np.linspace(0.0, s[-1], count + 1)
+    xs = np.interp(targets, s, xy[:, 0])
+    ys = np.interp(targets, s, xy[:, 1])
+    zs = np.interp(targets, s, z)
+    yaws = np.degrees(np.interp(targets, s, yaw))
+    yaws = (yaws + 180.0) % 360.0 - 180.0
+    nearest = np.clip(np.searchsorted(s, targets), 1, len(s) - 1)
+    nearest = np.where(targets - s[nearest - 1] < s[nearest] - targets, nearest - 1, nearest)
+    return [
+        RoutePoint(float(x), float(y), float(zz), float(w), points[int(k)].road_option)
+        for x, y, zz, w, k in zip(xs, ys, zs, yaws, nearest, strict=True)
+    ]
+
+
+def interpolate_route(town: Town, route: RouteConfig, hop_resolution: float = 1.0) -> list[RoutePoint]:
+    """`interpolate_trajectory` for a parsed route (errors name its id)."""
+    return interpolate_trajectory(town, route.keypoints, hop_resolution, route_id=route.id)
+
+
+def route_length_m(points: Sequence[RoutePoint]) -> float:
+    """Planar length of a dense route [m]."""
+    return sum(math.hypot(b.x_m - a.x_m, b.y_m - a.y_m) for a, b in zip(points, points[1:], strict=False))
+
+
+def location_to_gps(lat_ref: float, lon_ref: float, x_m: float, y_m: float, z_m: float) -> dict[str, float]:
+    """CARLA world location -> {'lat', 'lon', 'z'} as the leaderboard's `_location_to_gps` computes it."""
+    scale = math.cos(lat_ref * math.pi / 180.0)
+    mx = scale * lon_ref * math.pi * EARTH_RADIUS_EQUA_M / 180.0
+    my = scale * EARTH_RADIUS_EQUA_M * math.log(math.tan((90.0 + lat_ref) * math.pi / 360.0))
+    mx += x_m
+    my -= y_m
+    lon = mx * 180.0 / (math.pi * EARTH_RADIUS_EQUA_M * scale)
+    lat = 360.0 * math.atan(math.exp(my / (EARTH_RADIUS_EQUA_M * scale))) / math.pi - 90.0
+    return {"lat": lat, "lon": lon, "z": z_m}

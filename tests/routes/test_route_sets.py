@@ -1,0 +1,62 @@
+"""The bundled route sets parse, interpolate and meet their stated constraints."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from leaderboard_adapter.roads.towns import bundled_town_names, load_town
+from leaderboard_adapter.routes.interpolation import interpolate_route
+from leaderboard_adapter.routes.road_option import RoadOption
+from leaderboard_adapter.routes.route_parser import parse_routes_file
+from leaderboard_adapter.routes.route_set_generator import ROUTES_DIR, generate_set, smoke_requests
+from leaderboard_adapter.routes.route_stats import JunctionControl, route_stats
+from leaderboard_adapter.routes.route_writer import routes_to_xml
+
+
+def _stats(name):
+    routes = parse_routes_file(ROUTES_DIR / name)
+    return routes, [route_stats(load_town(r.town), interpolate_route(load_town(r.town), r)) for r in routes]
+
+
+def test_training_set():
+    routes, stats = _stats("embedded_training.xml")
+    assert len(routes) >= 20
+    assert all(r.format_version == 2 and len(r.weathers) == 2 for r in routes)
+    assert {r.town for r in routes} == set(bundled_town_names())
+    assert all(500.0 <= s.length_m <= 2000.0 for s in stats)
+    assert all(len(s.junctions) >= 3 for s in stats)
+    assert all(len(r.keypoints) <= s.length_m / 60.0 for r, s in zip(routes, stats, strict=True))  # sparse
+    for control in (JunctionControl.TRAFFIC_LIGHT, JunctionControl.STOP_SIGN):
+        for option in (RoadOption.LEFT, RoadOption.RIGHT):
+            assert sum(s.count(option, control) for s in stats) >= 5, (control, option)
+
+
+def test_smoke_set():
+    routes, stats = _stats("embedded_smoke.xml")
+    assert len(routes) == 2
+    assert all(150.0 <= s.length_m <= 300.0 for s in stats)
+    grid, stops = stats
+    assert routes[0].town == "EmbeddedGrid" and routes[1].town == "EmbeddedStops"
+    assert any(
+        j.option in (RoadOption.LEFT, RoadOption.RIGHT) and j.control == JunctionControl.TRAFFIC_LIGHT
+        for j in grid.junctions
+    )
+    assert any(j.control == JunctionControl.STOP_SIGN for j in stops.junctions)
+
+
+def test_generation_is_seeded_and_bundled():
+    routes = generate_set(smoke_requests(), seed=7)
+    again = generate_set(smoke_requests(), seed=7)
+    assert routes_to_xml([c for c, _ in routes]) == routes_to_xml([c for c, _ in again])
+    assert routes_to_xml([c for c, _ in routes]) == (ROUTES_DIR / "embedded_smoke.xml").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize("name", ["embedded_training.xml", "embedded_smoke.xml"])
+def test_route_file_roundtrip(name):
+    routes = parse_routes_file(ROUTES_DIR / name)
+    assert Counter(r.town for r in routes)
+    assert routes_to_xml(routes) == (ROUTES_DIR / name).read_text(encoding="utf-8")
