@@ -41,7 +41,9 @@ def _positional_arity_ok(function: ast.FunctionDef, n_args: int) -> bool:
 def _check_function(tree: ast.Module, spec: FunctionSpec) -> list[CheckFailure]:
     definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == spec.name]
     if not definitions:
-        others = sorted(node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef))
+        others = sorted(
+            node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        )
         found = f" (found: {', '.join(others)})" if others else ""
         return [CheckFailure("missing_function", f"no top-level function `{spec.signature}`{found}")]
     function = definitions[-1]
@@ -69,7 +71,11 @@ def _check_imports(tree: ast.Module, allowed_modules: frozenset[str]) -> list[Ch
             if name.startswith(".") or name.split(".", 1)[0] not in allowed_modules:
                 allowed = ", ".join(sorted(allowed_modules))
                 failures.append(
-                    CheckFailure("forbidden_import", f"import of `{name}` is not allowed (allowed: {allowed})", node.lineno)
+                    CheckFailure(
+                        "forbidden_import",
+                        f"import of `{name}` is not allowed (allowed: {allowed})",
+                        node.lineno,
+                    )
                 )
     return failures
 
@@ -108,12 +114,18 @@ def _check_names(source: str, tree: ast.Module) -> list[CheckFailure]:
     module_names = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
     undefined = _unresolved(table, module_names | _declared_global_in_children(table))
     failures = [
-        CheckFailure("undefined_name", f"name `{name}` is used but never defined or imported", _first_line_of(tree, name))
+        CheckFailure(
+            "undefined_name",
+            f"name `{name}` is used but never defined or imported",
+            _first_line_of(tree, name),
+        )
         for name in sorted(undefined)
     ]
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in FORBIDDEN_BUILTINS:
-            failures.append(CheckFailure("forbidden_name", f"`{node.id}` may not be used in a candidate", node.lineno))
+            failures.append(
+                CheckFailure("forbidden_name", f"`{node.id}` may not be used in a candidate", node.lineno)
+            )
     return failures
 
 

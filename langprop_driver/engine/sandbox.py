@@ -60,6 +60,8 @@ class SandboxConfig:
     """Top-level modules a candidate may import."""
     max_printed_chars: int = 2000
     """Printed output kept per call."""
+    flush_interval_s: float = 0.05
+    """A worker sends its results at least this often (grouping results saves per-message costs)."""
     kill_grace_s: float = 1.0
     """Extra wait past ``call_timeout_s`` before an unresponsive worker is killed."""
     start_timeout_s: float = 60.0
@@ -74,8 +76,8 @@ class SandboxConfig:
             raise ValueError(f"memory_limit_mib must be >= 0, got {self.memory_limit_mib}")
         if self.chunk_size < 1:
             raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
-        if self.max_printed_chars < 0:
-            raise ValueError(f"max_printed_chars must be >= 0, got {self.max_printed_chars}")
+        if self.max_printed_chars < 0 or self.flush_interval_s < 0:
+            raise ValueError("max_printed_chars and flush_interval_s must be >= 0")
 
     @property
     def worker_count(self) -> int:
@@ -169,33 +171,45 @@ class _Worker:
         self._process, self._channel, self._loaded_key = None, None, None
 
     def run(self, task: dict, key: str, blob: bytes) -> Iterator[tuple[int, CallResult]]:
-        """Yield ``(index, result)`` for every sample of the task, replacing the worker if needed."""
+        """Yield ``(index, result)`` for every sample of the task, replacing the worker if needed.
+
+        Results come in groups; when a worker hangs or dies, the samples whose results were lost
+        are run again one message per sample, so that the failing sample is pinned down.
+        """
         start, stop = task["start"], task["stop"]
-        deadline_s = self._config.call_timeout_s + self._config.kill_grace_s
+        flush_interval_s = self._config.flush_interval_s
         while start < stop:
             channel = self._channel or self._start()
             if self._loaded_key != key:
                 channel.send(("load", key, blob))
                 self._loaded_key = key
-            channel.send(("run", {**task, "start": start}))
+            channel.send(("run", {**task, "start": start, "flush_interval_s": flush_interval_s}))
+            # a message may wait for loading the module, one flush interval and one call
+            wait_s = 2 * self._config.call_timeout_s + flush_interval_s + self._config.kill_grace_s
             try:
-                # loading the module may take one more timeout on top of the first call
-                first_wait_s = deadline_s + self._config.call_timeout_s
-                for index in range(start, stop):
-                    _, _, output, error, printed = channel.recv(first_wait_s if index == start else deadline_s)
-                    start = index + 1
-                    yield index, CallResult(output, ErrorInfo(**error) if error else None, printed)
-            except TimeoutError:
-                logger.warning("worker hung on %s sample %d; replacing it", task["filename"], start)
-                self.stop()
-                yield start, CallResult(error=ErrorInfo("Timeout", "the worker stopped answering and was killed"))
-                start += 1
-            except ChannelClosed:
+                while start < stop:
+                    _, first, results = channel.recv(wait_s)
+                    for offset, (output, error, printed) in enumerate(results):
+                        yield (
+                            first + offset,
+                            CallResult(output, ErrorInfo(**error) if error else None, printed),
+                        )
+                    start = first + len(results)
+            except (TimeoutError, ChannelClosed) as exc:
                 code = self._process.poll() if self._process else None
-                logger.warning("worker died (exit %s) on %s sample %d; replacing it", code, task["filename"], start)
                 self.stop()
-                message = f"the worker process died (exit code {code}), e.g. out of memory or a crash"
-                yield start, CallResult(error=ErrorInfo("WorkerDied", message))
+                if flush_interval_s > 0:
+                    flush_interval_s = 0.0  # rerun unbuffered to find the failing sample
+                    continue
+                if isinstance(exc, TimeoutError):
+                    logger.warning("worker hung on %s sample %d; replacing it", task["filename"], start)
+                    error = ErrorInfo("Timeout", "the call stopped answering and its worker was killed")
+                else:
+                    logger.warning(
+                        "worker died (exit %s) on %s sample %d; replacing it", code, task["filename"], start
+                    )
+                    error = ErrorInfo("WorkerDied", f"the worker died (exit code {code}), e.g. out of memory")
+                yield start, CallResult(error=error)
                 start += 1
 
 
@@ -260,7 +274,9 @@ class SandboxPool:
             except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
                 failures.append(exc)
 
-        threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in self._workers[: tasks.qsize()]]
+        threads = [
+            threading.Thread(target=serve, args=(w,), daemon=True) for w in self._workers[: tasks.qsize()]
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

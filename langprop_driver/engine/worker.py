@@ -11,13 +11,13 @@ parent -> worker
     ("run", task)                run a task dict over the held inputs, see :func:`_run`
 worker -> parent
     ("ready",)                                 once, after start-up
-    ("result", index, output, error, printed)  one per sample, in order; ``error`` is None or a dict
+    ("results", first_index, [(output, error, printed), ...])  consecutive samples, in order;
+                                               ``error`` is None or a dict
 """
 
 from __future__ import annotations
 
 import builtins
-import contextlib
 import io
 import os
 import pickle
@@ -26,6 +26,7 @@ import select
 import signal
 import struct
 import sys
+import time
 import traceback
 import types
 from typing import Any
@@ -117,7 +118,8 @@ def _run(channel: Channel, task: dict, code_cache: dict, inputs: list) -> None:
     """Run one task: a fresh namespace from the (cached) compiled candidate, then each sample in order.
 
     ``task`` keys: source, filename, function, start, stop, spread_args, timeout_s, seed,
-    allowed_modules, max_printed_chars.
+    allowed_modules, max_printed_chars, flush_interval_s. Results go out in groups, at least every
+    ``flush_interval_s`` (0: one message per sample).
     """
     source, filename = task["source"], task["filename"]
     code = code_cache.get((filename, source))
@@ -143,26 +145,46 @@ def _run(channel: Channel, task: dict, code_cache: dict, inputs: list) -> None:
     except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
         signal.setitimer(signal.ITIMER_REAL, 0)
         load_error = _error_info(exc, filename, lines, timeout_s)
+    pending: list[tuple] = []
+    first = task["start"]
+    flushed_at = time.monotonic()
     for index in range(task["start"], task["stop"]):
         printed = io.StringIO()
         output, error = None, load_error
         if function is not None:
             args = inputs[index] if task["spread_args"] else (inputs[index],)
+            real_stdout, sys.stdout = sys.stdout, printed
             try:
-                with contextlib.redirect_stdout(printed):
-                    signal.setitimer(signal.ITIMER_REAL, timeout_s)
-                    try:
-                        output = function(*args)
-                    finally:
-                        signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.setitimer(signal.ITIMER_REAL, timeout_s)
+                try:
+                    output = function(*args)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
             except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
                 output, error = None, _error_info(exc, filename, lines, timeout_s)
-        try:
-            payload = pickle.dumps(("result", index, output, error, printed.getvalue()[:cap]), _PROTOCOL)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable output is the candidate's failure
-            error = {"type": "UnpicklableOutput", "message": str(exc), "line": None, "line_text": ""}
-            payload = pickle.dumps(("result", index, None, error, printed.getvalue()[:cap]), _PROTOCOL)
-        channel.send_bytes(payload)
+            finally:
+                sys.stdout = real_stdout
+        pending.append((output, error, printed.getvalue()[:cap]))
+        if index + 1 == task["stop"] or time.monotonic() - flushed_at >= task["flush_interval_s"]:
+            _send_results(channel, first, pending)
+            first, pending, flushed_at = index + 1, [], time.monotonic()
+
+
+def _send_results(channel: Channel, first: int, results: list[tuple]) -> None:
+    """Send ``("results", first, results)``; an output that cannot be pickled becomes an error."""
+    try:
+        payload = pickle.dumps(("results", first, results), _PROTOCOL)
+    except Exception:  # noqa: BLE001 - find and replace the unpicklable outputs
+        checked = []
+        for output, error, printed in results:
+            try:
+                pickle.dumps(output, _PROTOCOL)
+                checked.append((output, error, printed))
+            except Exception as exc:  # noqa: BLE001 - an unpicklable output is the candidate's failure
+                failure = {"type": "UnpicklableOutput", "message": str(exc), "line": None, "line_text": ""}
+                checked.append((None, failure, printed))
+        payload = pickle.dumps(("results", first, checked), _PROTOCOL)
+    channel.send_bytes(payload)
 
 
 def main(memory_limit_bytes: int) -> None:

@@ -1,0 +1,161 @@
+"""Feedback for an update prompt: numbered source, failures grouped by kind, worst examples, in a budget."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .candidate import Candidate
+from .evaluation import Evaluation
+from .task import Sample, Task
+
+
+@dataclass(frozen=True)
+class FeedbackConfig:
+    """How much the update prompt shows."""
+
+    n_examples: int = 3
+    """Worst examples shown (K)."""
+    value_chars: int = 400
+    """Each input, output, expected value and printed output is cut to this many characters."""
+    budget_chars: int = 6000
+    """The whole feedback (source included) is kept under this many characters."""
+
+    def __post_init__(self) -> None:
+        if self.n_examples < 0 or self.value_chars < 20 or self.budget_chars < 200:
+            raise ValueError("need n_examples >= 0, value_chars >= 20 and budget_chars >= 200")
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    label: str
+    count: int
+    example: str
+
+
+@dataclass(frozen=True)
+class Example:
+    index: int
+    score: float
+    input: str
+    output: str
+    expected: str
+    error: str
+    note: str
+    printed: str
+
+    @property
+    def size(self) -> int:
+        return sum(
+            len(text)
+            for text in (self.input, self.output, self.expected, self.error, self.note, self.printed)
+        )
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The template context ``feedback`` of an update prompt."""
+
+    numbered_source: str
+    check_failures: tuple[str, ...]
+    priority: float
+    mean_score: float
+    pass_ratio: float
+    n_passed: int
+    n_samples: int
+    failure_groups: tuple[FailureGroup, ...]
+    examples: tuple[Example, ...]
+    omitted: int
+    value_chars: int
+    budget_chars: int
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    marker = f"... [{len(text) - limit} more characters]"
+    return text[: max(0, limit - len(marker))] + marker
+
+
+def numbered(source: str) -> str:
+    lines = source.rstrip("\n").splitlines()
+    width = len(str(len(lines)))
+    return "\n".join(f"{number:>{width}} | {line}" for number, line in enumerate(lines, start=1))
+
+
+def _failure_groups(evaluation: Evaluation) -> tuple[FailureGroup, ...]:
+    labels: Counter[str] = Counter()
+    first_message: dict[str, str] = {}
+    for index, judgement in enumerate(evaluation.judgements):
+        if judgement.passed:
+            continue
+        error = evaluation.results[index].error if evaluation.results else None
+        if error is not None:
+            where = f" at line {error.line} (`{error.line_text}`)" if error.line is not None else ""
+            label, message = f"{error.type}{where}", error.message
+        else:
+            label, message = f"wrong output ({judgement.note})" if judgement.note else "wrong output", ""
+        labels[label] += 1
+        first_message.setdefault(label, message)
+    return tuple(
+        FailureGroup(label, count, cut(repr(first_message[label]), 200) if first_message[label] else "")
+        for label, count in sorted(labels.items(), key=lambda item: (-item[1], item[0]))
+    )
+
+
+def _example(task: Task, evaluation: Evaluation, samples: list[Sample], index: int, chars: int) -> Example:
+    judgement = evaluation.judgements[index]
+    result = evaluation.results[index]
+    sample = samples[index]
+    return Example(
+        index=index,
+        score=judgement.score,
+        input=cut(task.render_value(sample.input), chars),
+        output=cut(task.render_value(result.output), chars) if result.ok else "",
+        expected=cut(task.render_value(sample.expected), chars),
+        error=cut(result.error.describe(), chars) if result.error else "",
+        note=cut(judgement.note, chars) if not result.error else "",
+        printed=cut(result.printed, chars),
+    )
+
+
+def build_feedback(
+    task: Task,
+    candidate: Candidate,
+    evaluation: Evaluation,
+    samples: list[Sample],
+    priority: float,
+    config: FeedbackConfig,
+) -> Feedback:
+    """Feedback on ``candidate`` from its evaluation on ``samples``, cut to ``config.budget_chars``."""
+    source = cut(numbered(candidate.source), config.budget_chars // 2)
+    groups = _failure_groups(evaluation)
+    used = len(source) + sum(len(g.label) + len(g.example) + 30 for g in groups)
+    examples: list[Example] = []
+    if evaluation.results:
+        order = sorted(range(len(samples)), key=lambda i: (evaluation.judgements[i].score, i))
+        worst = [i for i in order if not evaluation.judgements[i].passed][: config.n_examples]
+        for index in worst:
+            example = _example(task, evaluation, samples, index, config.value_chars)
+            if used + example.size + 80 > config.budget_chars:
+                break
+            examples.append(example)
+            used += example.size + 80
+        omitted = len(worst) - len(examples)
+    else:
+        omitted = 0
+    return Feedback(
+        numbered_source=source,
+        check_failures=tuple(failure.describe() for failure in candidate.check_failures),
+        priority=priority,
+        mean_score=evaluation.mean_score,
+        pass_ratio=evaluation.pass_ratio,
+        n_passed=sum(j.passed for j in evaluation.judgements),
+        n_samples=len(evaluation.judgements),
+        failure_groups=groups,
+        examples=tuple(examples),
+        omitted=omitted,
+        value_chars=config.value_chars,
+        budget_chars=config.budget_chars,
+    )

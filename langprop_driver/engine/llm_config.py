@@ -1,0 +1,86 @@
+"""Configuration of the LLM endpoint, read from arguments and the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """An OpenAI-compatible chat endpoint (OpenAI, Azure OpenAI v1, vLLM, Ollama, llama.cpp server).
+
+    ``base_url`` None means OpenAI itself. ``api_key`` is never written to checkpoints or logs.
+    """
+
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    temperature: float = 0.7
+    max_tokens: int | None = None
+    """Completion tokens per answer; None leaves it to the server."""
+    native_n: bool = True
+    """Ask for several answers in one request (``n``); False sends ``n`` requests (servers without ``n``)."""
+    max_concurrency: int = 4
+    """Requests in flight at once."""
+    max_retries: int = 5
+    """Retries on HTTP 429, 5xx, timeouts and connection errors."""
+    retry_backoff_s: float = 1.0
+    """First wait before a retry; doubled each time (or the server's Retry-After, if longer)."""
+    max_backoff_s: float = 60.0
+    request_timeout_s: float = 120.0
+    max_total_tokens: int | None = None
+    """Token budget of the run (prompt + completion, cache hits free); None is unlimited."""
+    cache_dir: Path | None = None
+    """On-disk response cache; None uses ``<run dir>/llm_cache``."""
+
+    def __post_init__(self) -> None:
+        if not self.model:
+            raise ValueError("model must name the model to call, e.g. gpt-4o-mini")
+        if not 0.0 <= self.temperature <= 2.0:
+            raise ValueError(f"temperature must be in [0, 2], got {self.temperature}")
+        if self.max_concurrency < 1 or self.max_retries < 0:
+            raise ValueError("max_concurrency must be >= 1 and max_retries >= 0")
+        if self.retry_backoff_s < 0 or self.max_backoff_s < 0 or self.request_timeout_s <= 0:
+            raise ValueError("backoffs must be >= 0 and request_timeout_s > 0")
+        if self.max_total_tokens is not None and self.max_total_tokens < 0:
+            raise ValueError(f"max_total_tokens must be >= 0 or None, got {self.max_total_tokens}")
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1 or None, got {self.max_tokens}")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> LLMConfig:
+        """Defaults, then ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_MODEL``, then ``overrides``.
+
+        An override of None leaves the environment's value.
+        """
+        environment = {
+            "base_url": os.environ.get("OPENAI_BASE_URL"),
+            "api_key": os.environ.get("OPENAI_API_KEY"),
+            "model": os.environ.get("OPENAI_MODEL"),
+        }
+        values = {k: v for k, v in environment.items() if v}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def resolved_api_key(self) -> str:
+        """The key to send: the configured one, or a placeholder for local servers that need none."""
+        if self.api_key:
+            return self.api_key
+        if self.base_url is None:
+            raise ValueError(
+                "no API key: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local server that needs none"
+            )
+        return "EMPTY"
+
+    def public_dict(self) -> dict[str, Any]:
+        """The configuration without the API key, for checkpoints and logs."""
+        return {f.name: str(v) if isinstance(v := getattr(self, f.name), Path) else v
+                for f in fields(self) if f.name != "api_key"}  # fmt: skip
+
+    def with_cache_dir(self, cache_dir: Path) -> LLMConfig:
+        return self if self.cache_dir is not None else replace(self, cache_dir=cache_dir)

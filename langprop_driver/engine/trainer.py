@@ -1,0 +1,344 @@
+"""The trainer: setup prompt, then per batch score the pool, update the best, cut, checkpoint."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from .batching import batch_indices
+from .candidate import Candidate
+from .checkpoint import BatchRecord, TrainState, load_state, save_state, write_prompt
+from .evaluation import Evaluation, ScoringConfig, evaluate
+from .extract import NoCodeError, extract_code
+from .feedback import FeedbackConfig, build_feedback
+from .ledger import TokenBudgetExceeded, TokenLedger
+from .llm_client import Completion, LLMClient, LLMError
+from .llm_config import LLMConfig
+from .metrics import MetricsWriter
+from .sandbox import SandboxConfig, SandboxPool
+from .task import Sample, Task
+from .tracker import Standing, TrackerConfig, rank
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainerConfig:
+    """How a run goes: pool dynamics, failure scores, feedback size, batches and seed."""
+
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    batch_size: int = 32
+    n_steps: int = 10
+    """Update batches in the whole run (a resumed run goes on to the same total)."""
+    validate_every: int = 1
+    """Score the best candidate on the validation samples every this many steps; 0 never."""
+    seed: int = 0
+    tensorboard: bool = False
+    progress_bar: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1 or self.n_steps < 0 or self.validate_every < 0:
+            raise ValueError("need batch_size >= 1, n_steps >= 0 and validate_every >= 0")
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """How ``fit`` ended.
+
+    ``stop_reason``: ``completed``, ``callback`` (a callback returned False), ``token_budget``,
+    ``llm_error`` (the endpoint kept failing) or ``no_candidates`` (no setup answer held code).
+    """
+
+    stop_reason: str
+    step: int
+    best_id: str | None
+    best_priority: float | None
+    total_tokens: int
+    message: str = ""
+
+
+StepCallback = Callable[[int, TrainState], bool]
+"""Called after each committed step; returning False stops training."""
+
+
+class NoCandidatesError(RuntimeError):
+    """The setup prompt's answers held no code and no candidate was given."""
+
+
+class Trainer:
+    """Trains the candidates of ``task`` in ``run_dir``, resuming from whatever was committed there."""
+
+    def __init__(
+        self,
+        task: Task,
+        run_dir: str | Path,
+        config: TrainerConfig | None = None,
+        llm: LLMConfig | None = None,
+        sandbox: SandboxConfig | None = None,
+        given_sources: Sequence[str] = (),
+    ) -> None:
+        self.task = task
+        self.run_dir = Path(run_dir)
+        self.config = config or TrainerConfig()
+        self.sandbox_config = sandbox or SandboxConfig()
+        llm_config = (llm or LLMConfig.from_env()).with_cache_dir(self.run_dir / "llm_cache")
+        self.llm_config = llm_config
+        ledger = TokenLedger(llm_config.max_total_tokens, self.run_dir / "token_ledger.json")
+        self.llm = LLMClient(llm_config, ledger)
+        self.given_sources = tuple(given_sources)
+        self.state: TrainState | None = None
+
+    # -- candidates -------------------------------------------------------------------------
+
+    def _new_candidate(self, state: TrainState, offset: int, source: str, **lineage: Any) -> Candidate:
+        return Candidate.create(
+            state.new_id(offset), source, self.task.spec, self.sandbox_config.allowed_modules, **lineage
+        )
+
+    def _children(
+        self,
+        state: TrainState,
+        completion: Completion,
+        prompt_id: str,
+        step: int,
+        parent_id: str | None,
+        offset: int,
+    ) -> tuple[list[Candidate], list[dict[str, Any]]]:
+        """Candidates from one prompt's answers, and what became of each answer."""
+        known = {c.source for c in state.candidates.values()}
+        made: list[Candidate] = []
+        outcomes = []
+        for answer in completion.texts:
+            try:
+                source = extract_code(answer, self.task.spec.name)
+            except NoCodeError as exc:
+                outcomes.append({"answer": answer, "candidate": None, "rejected": str(exc)})
+                continue
+            if source in known:
+                outcomes.append(
+                    {"answer": answer, "candidate": None, "rejected": "same code as an existing candidate"}
+                )
+                continue
+            known.add(source)
+            origin = "update" if parent_id else "setup"
+            child = self._new_candidate(
+                state,
+                offset + len(made),
+                source,
+                origin=origin,
+                parent_id=parent_id,
+                prompt_id=prompt_id,
+                step=step,
+            )
+            made.append(child)
+            outcomes.append({"answer": answer, "candidate": child.id, "rejected": None})
+        return made, outcomes
+
+    def _record_prompt(self, prompt_id: str, messages: list, completion: Completion, outcomes: list) -> None:
+        record = {"messages": messages, "cached": completion.cached, "answers": outcomes}
+        write_prompt(self.run_dir, prompt_id, record)
+
+    # -- setup and steps --------------------------------------------------------------------
+
+    def _setup(self) -> TrainState:
+        """Step 0: the given sources and the setup prompt's ``n_top * n_responses`` answers."""
+        empty = TrainState(step=0, pool=(), candidates={}, standings={})
+        given = [
+            self._new_candidate(empty, i, source, origin="given", step=0)
+            for i, source in enumerate(self.given_sources)
+        ]
+        state = TrainState(0, (), {c.id: c for c in given}, {}, next_index=1 + len(given))
+        tracker = self.config.tracker
+        messages = self.task.templates.render(
+            "setup", spec=self.task.spec, allowed_modules=self.sandbox_config.allowed_modules
+        )
+        completion = self.llm.complete(messages, tracker.n_top * tracker.n_responses)
+        children, outcomes = self._children(state, completion, "p0000_setup", 0, None, 0)
+        self._record_prompt("p0000_setup", messages, completion, outcomes)
+        candidates = {**state.candidates, **{c.id: c for c in children}}
+        if not candidates:
+            raise NoCandidatesError(
+                "no setup answer held code; see prompts/p0000_setup.json in the run folder"
+            )
+        pool = tuple(candidates)[: tracker.max_keep]
+        return TrainState(0, pool, candidates, {}, {}, state.next_index + len(children))
+
+    def _step(
+        self, state: TrainState, step: int, batch: list[Sample], pool: SandboxPool
+    ) -> tuple[TrainState, dict]:
+        """One update batch; returns the new state and its metrics (nothing is written but prompts)."""
+        tracker, seed = self.config.tracker, self.config.seed
+        members = [state.candidates[cid] for cid in state.pool]
+        evaluations = evaluate(pool, self.task, members, batch, self.config.scoring, seed + step)
+        standings = dict(state.standings)
+        for cid, evaluation in evaluations.items():
+            previous = standings.get(cid)
+            standings[cid] = (
+                previous.updated(evaluation.mean_score, len(batch), tracker.priority_decay)
+                if previous is not None
+                else Standing.first(evaluation.mean_score, len(batch))
+            )
+        parents = rank({cid: standings[cid] for cid in state.pool}, seed)[: tracker.n_top]
+        prompt_ids = [f"p{step:04d}_{parent}" for parent in parents]
+        prompts = [
+            self.task.templates.render(
+                "update",
+                spec=self.task.spec,
+                allowed_modules=self.sandbox_config.allowed_modules,
+                feedback=build_feedback(
+                    self.task,
+                    state.candidates[p],
+                    evaluations[p],
+                    batch,
+                    standings[p].priority,
+                    self.config.feedback,
+                ),
+            )
+            for p in parents
+        ]
+        completions = self.llm.complete_many(prompts, tracker.n_responses)
+        children: list[Candidate] = []
+        for parent, prompt_id, messages, completion in zip(
+            parents, prompt_ids, prompts, completions, strict=True
+        ):
+            partial = TrainState(
+                step, (), {**state.candidates, **{c.id: c for c in children}}, {}, {}, state.next_index
+            )
+            made, outcomes = self._children(partial, completion, prompt_id, step, parent, len(children))
+            self._record_prompt(prompt_id, messages, completion, outcomes)
+            children += made
+        child_evaluations = evaluate(pool, self.task, children, batch, self.config.scoring, seed + step)
+        for cid, evaluation in child_evaluations.items():
+            standings[cid] = Standing.first(evaluation.mean_score, len(batch))
+        evaluations.update(child_evaluations)
+        ranked = rank({cid: standings[cid] for cid in (*state.pool, *(c.id for c in children))}, seed)
+        kept = tuple(ranked[: tracker.max_keep])
+        history = dict(state.history)
+        for cid, evaluation in evaluations.items():
+            history[cid] = (
+                *history.get(cid, ()),
+                BatchRecord(step, evaluation.mean_score, evaluation.pass_ratio),
+            )
+        new_state = TrainState(
+            step,
+            kept,
+            {**state.candidates, **{c.id: c for c in children}},
+            {cid: standings[cid] for cid in kept},
+            history,
+            state.next_index + len(children),
+        )
+        return new_state, self._step_metrics(new_state, evaluations, len(children))
+
+    def _step_metrics(self, state: TrainState, evaluations: dict[str, Evaluation], n_children: int) -> dict:
+        best = state.pool[0]
+        usage = self.llm.ledger.usage
+        return {
+            "train/best_id": best,
+            "train/best_priority": state.standings[best].priority,
+            "train/best_batch_mean_score": evaluations[best].mean_score,
+            "train/best_batch_pass_ratio": evaluations[best].pass_ratio,
+            "train/pool_mean_priority": sum(state.standings[c].priority for c in state.pool)
+            / len(state.pool),
+            "train/children": n_children,
+            "llm/total_tokens": usage.total_tokens,
+            "llm/requests": usage.requests,
+            "llm/cache_hits": usage.cache_hits,
+        }
+
+    def _validate(self, state: TrainState, validation: Sequence[Sample], pool: SandboxPool) -> dict:
+        evaluation = evaluate(
+            pool, self.task, [state.best], validation, self.config.scoring, self.config.seed
+        )
+        result = evaluation[state.best.id]
+        return {
+            "val/mean_score": result.mean_score,
+            "val/pass_ratio": result.pass_ratio,
+            "val/candidate": state.best.id,
+        }
+
+    def _commit(self, state: TrainState) -> None:
+        extra = {
+            "seed": self.config.seed,
+            "function": asdict(self.task.spec),
+            "llm": self.llm_config.public_dict(),
+            "token_usage": asdict(self.llm.ledger.usage),
+        }
+        save_state(self.run_dir, state, extra)
+        self.state = state
+
+    # -- public -----------------------------------------------------------------------------
+
+    def fit(
+        self, train: Sequence[Sample], validation: Sequence[Sample] = (), callback: StepCallback | None = None
+    ) -> FitResult:
+        """Train to ``config.n_steps`` update batches, resuming from the last checkpoint in ``run_dir``.
+
+        Stops cleanly (state committed, workers stopped) when the token budget is spent or the
+        endpoint keeps failing; the reason is in the returned :class:`FitResult`.
+        """
+        if not train:
+            raise ValueError("fit needs at least one training sample")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        state = load_state(self.run_dir)
+        if state is not None:
+            logger.info("resuming %s at step %d", self.run_dir, state.step)
+        stop_reason, message = "completed", ""
+        metrics = MetricsWriter(self.run_dir, state.step if state else 0, self.config.tensorboard)
+        progress = tqdm(
+            total=self.config.n_steps,
+            initial=state.step if state else 0,
+            desc="langprop",
+            disable=not self.config.progress_bar,
+        )
+        try:
+            if state is None:
+                state = self._setup()
+                self._commit(state)
+            with SandboxPool(self.sandbox_config) as pool:
+                for step in range(state.step + 1, self.config.n_steps + 1):
+                    started_s = time.monotonic()
+                    batch = [
+                        train[i]
+                        for i in batch_indices(len(train), self.config.batch_size, step, self.config.seed)
+                    ]
+                    state, values = self._step(state, step, batch, pool)
+                    if validation and self.config.validate_every and step % self.config.validate_every == 0:
+                        values.update(self._validate(state, validation, pool))
+                    values["time/step_s"] = time.monotonic() - started_s
+                    metrics.write(step, values)
+                    self._commit(state)
+                    progress.update(1)
+                    progress.set_postfix(
+                        best=f"{values['train/best_priority']:.3f}", tokens=values["llm/total_tokens"]
+                    )
+                    if callback is not None and callback(step, state) is False:
+                        stop_reason = "callback"
+                        break
+        except TokenBudgetExceeded as exc:
+            stop_reason, message = "token_budget", str(exc)
+            logger.warning("training stopped: %s", exc)
+        except (LLMError, NoCandidatesError) as exc:
+            stop_reason = "llm_error" if isinstance(exc, LLMError) else "no_candidates"
+            message = str(exc)
+            logger.error("training stopped: %s", exc)
+        finally:
+            progress.close()
+            metrics.close()
+        final = self.state or state
+        best = final.pool[0] if final and final.pool else None
+        return FitResult(
+            stop_reason=stop_reason,
+            step=final.step if final else 0,
+            best_id=best,
+            best_priority=final.standings[best].priority if best and best in final.standings else None,
+            total_tokens=self.llm.ledger.usage.total_tokens,
+            message=message,
+        )

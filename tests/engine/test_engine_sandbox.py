@@ -1,0 +1,70 @@
+"""Sandboxed evaluation: failures are captured with their line, limits hold, workers are replaced."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from engine_helpers import FAILING, GOOD, SPEC, fast_sandbox
+
+from langprop_driver.engine import PolicyCallError, Program, SandboxedPolicy, SandboxPool
+from langprop_driver.engine.sandbox import DEFAULT_ALLOWED_MODULES, worker_environment
+
+LOOPING = "def double(x):\n    while True:\n        pass\n"
+NATIVE_LOOP = "def double(x):\n    return sum(range(10**12))\n"
+MEMORY_EATER = "def double(x):\n    hog = []\n    while True:\n        hog.append(bytearray(64 * 2**20))\n"
+RUNTIME_IMPORT = "def double(x):\n    import subprocess\n    return x\n"
+RANDOM = "import random\n\ndef double(x):\n    print('value', x)\n    return x + random.random()\n"
+
+
+def run(sources: list[str], inputs: list, **config: object) -> list[list]:
+    with SandboxPool(fast_sandbox(**config)) as pool:
+        return pool.run([Program(f"c{i}", s, "double") for i, s in enumerate(sources)], inputs)
+
+
+def test_outputs_and_exception_type_message_and_line() -> None:
+    good, failing = run([GOOD, FAILING], [1, 5])
+    assert [r.output for r in good] == [2, 10]
+    assert failing[0].output == 2 and failing[0].ok
+    error = failing[1].error
+    assert (error.type, error.line, error.message) == ("ZeroDivisionError", 3, "division by zero")
+    assert error.line_text == "return x / zero if x > 3 else 2 * x"
+
+
+def test_loop_memory_and_forbidden_import_fail_and_the_run_goes_on() -> None:
+    started = time.monotonic()
+    sources = [LOOPING, NATIVE_LOOP, MEMORY_EATER, RUNTIME_IMPORT, GOOD]
+    looping, native, memory, imports, good = run(sources, [1, 2], memory_limit_mib=256)
+    assert {r.error.type for r in looping} == {"Timeout"}
+    assert {r.error.type for r in native} == {"Timeout"}  # killed and replaced: the signal cannot interrupt C
+    assert all(r.error.type in ("MemoryError", "WorkerDied", "Timeout") for r in memory)
+    assert any(r.error.type == "MemoryError" for r in memory)
+    assert imports[0].error.type == "ImportError" and "not allowed" in imports[0].error.message
+    assert [r.output for r in good] == [2, 4]
+    assert time.monotonic() - started < 15
+
+
+def test_results_do_not_depend_on_the_worker_count() -> None:
+    inputs = list(range(10))
+    one = run([RANDOM, FAILING], inputs, n_workers=1, chunk_size=3)
+    two = run([RANDOM, FAILING], inputs, n_workers=2, chunk_size=3)
+    assert one == two
+    assert one[0][0].printed == "value 0\n"
+
+
+def test_workers_hold_no_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
+    monkeypatch.setenv("MY_TOKEN", "secret")
+    assert not {"OPENAI_API_KEY", "MY_TOKEN"} & set(worker_environment())
+    source = "import os\n\ndef double(x):\n    return sorted(os.environ)\n"
+    [[result]] = run([source], [0], allowed_modules=(*DEFAULT_ALLOWED_MODULES, "os"))
+    assert result.ok and "OPENAI_API_KEY" not in result.output and "MY_TOKEN" not in result.output
+
+
+def test_sandboxed_policy_calls_and_raises_with_location() -> None:
+    with SandboxedPolicy(FAILING, SPEC, fast_sandbox()) as policy:
+        assert policy(3) == 6
+        with pytest.raises(PolicyCallError, match="ZeroDivisionError at line 3"):
+            policy(4)
+        with pytest.raises(TypeError, match="takes 1 argument"):
+            policy(1, 2)
