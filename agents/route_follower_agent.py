@@ -1,4 +1,5 @@
-"""Example leaderboard agent (MAP track): follows the global plan with GNSS + compass, pure pursuit and a speed PID.
+"""Example leaderboard agent (MAP track): follows the route's lanes on the HD map with GNSS + compass,
+pure pursuit and a speed PID.
 
 EXAMPLE ONLY, until the expert agent exists: it follows the route and obeys nothing else (no traffic
 lights, no stop signs, no other vehicles or pedestrians). It is written exactly as an agent for the
@@ -6,24 +7,38 @@ real CARLA leaderboard (`get_entry_point`, `autonomous_agent.AutonomousAgent`) a
 conventions: leaderboard 1.0 calls `setup` before `set_global_plan`, 2.x after, so the route is read
 lazily at the first `run_step`.
 
-Localisation: the GNSS position is projected to local metres around the first plan point (x east,
-y south, like CARLA's world frame) with the same Mercator scaling as the leaderboard, so the unknown
-map reference cancels out; the heading comes from the IMU compass (0 = north, clockwise), i.e.
-yaw = compass - 90 deg. Control: pure pursuit towards a point a speed-dependent distance ahead on
-`self._global_plan`, and a PID on speed towards 6 m/s, 3.5 m/s in and just before turns.
+Route: the leaderboard hands over `self._global_plan` downsampled to a point every 200 m (2.x) /
+50 m (1.0) plus the points where the road option changes, too sparse to drive on curved roads. The
+agent builds `carla.Map` from the first `sensor.opendrive_map` reading and densifies the plan: from
+each plan point it walks the lane with `waypoint.next(1 m)` until it reaches the next plan point,
+taking at each fork the branch that comes closest to that point. A segment whose trace fails (a lane
+change, no lane under the point) stays the straight line between the two plan points, and so does
+the whole route without a map.
+
+Localisation: the GNSS position is converted to CARLA world metres (x east, y south) with the
+leaderboard's Mercator formula around the map's geoReference (lat_0, lon_0; 42.0 / 2.0 when absent);
+without a map, around the first plan point. The heading comes from the IMU compass (0 = north,
+clockwise), i.e. yaw = compass - 90 deg. Control: pure pursuit towards a point a speed-dependent
+distance ahead on the dense path, and a PID on speed.
+
+Config (optional JSON file given to `setup`; an empty path keeps the defaults): `target_speed_mps`
+(6.0), `turn_speed_mps` (3.5, in and just before turns), `min_lookahead_m` (4.0), `max_lookahead_m`
+(10.0).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import math
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import carla
 from leaderboard.autoagents import autonomous_agent
 
 EARTH_RADIUS_M = 6378137.0
-CRUISE_SPEED_MPS = 6.0
-TURN_SPEED_MPS = 3.5
+DEFAULT_CONFIG = {"target_speed_mps": 6.0, "turn_speed_mps": 3.5, "min_lookahead_m": 4.0, "max_lookahead_m": 10.0}
 TURN_SLOWDOWN_DISTANCE_M = 15.0
 WHEELBASE_M = 2.85
 MAX_STEER_ANGLE_RAD = math.radians(70.0)
@@ -31,10 +46,49 @@ GOAL_REACHED_M = 2.0
 MAX_THROTTLE = 0.75
 MAX_BRAKE = 0.5
 TURN_OPTIONS = ("LEFT", "RIGHT")
+TRACE_STEP_M = 1.0  # spacing of the dense path
+TRACE_SNAP_M = 3.0  # a plan point farther than this from its lane centre is not traced from / to
+MAP_WAIT_S = 1.0  # game time to wait for the OpenDRIVE reading before driving on the sparse plan
 
 
 def get_entry_point() -> str:
     return "RouteFollowerAgent"
+
+
+def load_config(path_to_conf_file: str | None) -> dict[str, float]:
+    """The agent's settings: `DEFAULT_CONFIG` updated from the JSON object in `path_to_conf_file`, if any."""
+    config = dict(DEFAULT_CONFIG)
+    if not path_to_conf_file:
+        return config
+    try:
+        with open(path_to_conf_file, encoding="utf-8") as f:
+            loaded = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"RouteFollowerAgent: cannot read the config file {path_to_conf_file!r}: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ValueError(f"RouteFollowerAgent: the config file {path_to_conf_file!r} must hold a JSON object")
+    for key, value in loaded.items():
+        if key not in config:
+            raise ValueError(f"RouteFollowerAgent: unknown config key {key!r} in {path_to_conf_file!r}; "
+                             f"known keys: {', '.join(sorted(config))}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"RouteFollowerAgent: config key {key!r} must be a positive number, got {value!r}")
+        config[key] = float(value)
+    if config["min_lookahead_m"] > config["max_lookahead_m"]:
+        raise ValueError("RouteFollowerAgent: min_lookahead_m must not exceed max_lookahead_m")
+    return config
+
+
+def latlon_reference(xodr: str) -> tuple[float, float]:
+    """(lat_0, lon_0) [deg] of the OpenDRIVE geoReference, read as the leaderboard reads it (42.0 / 2.0 if absent)."""
+    lat_ref, lon_ref = 42.0, 2.0
+    for georef in ET.fromstring(xodr).iter("geoReference"):
+        for item in (georef.text or "").split(" "):
+            if "+lat_0" in item:
+                lat_ref = float(item.split("=")[1])
+            if "+lon_0" in item:
+                lon_ref = float(item.split("=")[1])
+    return lat_ref, lon_ref
 
 
 @dataclass
@@ -57,7 +111,10 @@ class PID:
 
 @dataclass(frozen=True)
 class LocalProjection:
-    """GPS (lat, lon) [deg] <-> local metres (x east, y south) around an origin, Mercator-scaled."""
+    """GPS (lat, lon) [deg] <-> local metres (x east, y south) around an origin, Mercator-scaled.
+
+    With the map's geoReference as origin, the local metres are CARLA world coordinates.
+    """
 
     lat0_deg: float
     lon0_deg: float
@@ -76,17 +133,55 @@ def _wrap_pi(angle_rad: float) -> float:
     return (angle_rad + math.pi) % (2.0 * math.pi) - math.pi
 
 
+def _xy(waypoint) -> tuple[float, float]:
+    return waypoint.transform.location.x, waypoint.transform.location.y
+
+
+def trace_lane(town_map, start: tuple[float, float], goal: tuple[float, float], waypoint=None):
+    """(lane-centre points about `TRACE_STEP_M` apart from `start` to `goal`, both excluded; last waypoint).
+
+    Walks `waypoint.next` from `waypoint` (by default the driving lane under `start`); at a fork it takes
+    the branch whose lane (up to its end) comes closest to `goal`. (None, None) when `start` is off its
+    lane or the walk does not pass within `TRACE_STEP_M` of `goal`, e.g. when the route changes lanes.
+    """
+    if waypoint is None:
+        waypoint = town_map.get_waypoint(carla.Location(x=start[0], y=start[1], z=0.0), project_to_road=True,
+                                         lane_type=carla.LaneType.Driving)
+        if waypoint is None or math.dist(_xy(waypoint), start) > TRACE_SNAP_M:
+            return None, None
+
+    def closest_approach(candidate) -> float:
+        ahead = [candidate, *candidate.next_until_lane_end(2.0 * TRACE_STEP_M)]
+        return min(math.dist(_xy(w), goal) for w in ahead)
+
+    points: list[tuple[float, float]] = []
+    for _ in range(int(2.0 * math.dist(start, goal) / TRACE_STEP_M) + 20):
+        if math.dist(_xy(waypoint), goal) <= TRACE_STEP_M:
+            return points, waypoint
+        successors = waypoint.next(TRACE_STEP_M)
+        if not successors:
+            break
+        waypoint = successors[0] if len(successors) == 1 else min(successors, key=closest_approach)
+        points.append(_xy(waypoint))
+    return None, None
+
+
 class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
-    """Follows `self._global_plan` with pure pursuit and a speed PID; ignores everything else (example)."""
+    """Follows the route's lanes with pure pursuit and a speed PID; ignores everything else (example)."""
 
     def setup(self, path_to_conf_file):
         self.track = autonomous_agent.Track.MAP
+        self._config = load_config(path_to_conf_file)
+        self._map = None
+        self._map_read = False
         self._projection: LocalProjection | None = None
         self._points: list[tuple[float, float]] = []
         self._options: list[str] = []
+        self._cumulative: list[float] = []
         self._segment = 0
         self._position: tuple[float, float] | None = None
         self._yaw_rad = 0.0
+        self._first_timestamp: float | None = None
         self._last_timestamp: float | None = None
         self._speed_pid = PID(kp=0.5, ki=0.1, kd=0.0, integral_limit=2.0)
 
@@ -97,11 +192,17 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
             {"type": "sensor.other.imu", "x": 0.0, "y": 0.0, "z": 0.0, "roll": 0.0, "pitch": 0.0, "yaw": 0.0,
              "sensor_tick": 0.05, "id": "IMU"},
             {"type": "sensor.speedometer", "reading_frequency": 20, "id": "SPEED"},
+            {"type": "sensor.opendrive_map", "reading_frequency": 1e-4, "id": "OpenDRIVE"},
         ]
 
     def run_step(self, input_data, timestamp):
-        if self._projection is None and not self._read_route():
-            return self._brake()
+        self._read_map(input_data)
+        if self._first_timestamp is None:
+            self._first_timestamp = timestamp
+        if self._projection is None:
+            waiting_for_map = not self._map_read and timestamp - self._first_timestamp < MAP_WAIT_S
+            if waiting_for_map or not self._read_route():
+                return self._brake()
         dt = 0.05 if self._last_timestamp is None else max(1e-3, timestamp - self._last_timestamp)
         self._last_timestamp = timestamp
         self._localise(input_data)
@@ -114,15 +215,15 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         if remaining < GOAL_REACHED_M:
             return self._brake()
 
-        lookahead = max(4.0, min(10.0, 2.0 + 0.8 * speed))
+        config = self._config
+        lookahead = max(config["min_lookahead_m"], min(config["max_lookahead_m"], 2.0 + 0.8 * speed))
         target = self._point_ahead(lookahead)
         alpha = _wrap_pi(math.atan2(target[1] - self._position[1], target[0] - self._position[0]) - self._yaw_rad)
         steer_angle = math.atan2(2.0 * WHEELBASE_M * math.sin(alpha), lookahead)
 
-        target_speed = CRUISE_SPEED_MPS
-        if self._in_or_near_turn():
-            target_speed = TURN_SPEED_MPS
-        target_speed = min(target_speed, CRUISE_SPEED_MPS * max(0.4, math.cos(alpha)), 0.6 * remaining + 1.0)
+        cruise_speed = config["target_speed_mps"]
+        target_speed = min(cruise_speed, config["turn_speed_mps"]) if self._in_or_near_turn() else cruise_speed
+        target_speed = min(target_speed, cruise_speed * max(0.4, math.cos(alpha)), 0.6 * remaining + 1.0)
 
         control = carla.VehicleControl()
         control.steer = max(-1.0, min(1.0, steer_angle / MAX_STEER_ANGLE_RAD))
@@ -133,13 +234,41 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
 
     # route
 
+    def _read_map(self, input_data) -> None:
+        """Build the map and its GPS reference once, from the first OpenDRIVE reading."""
+        if self._map_read or "OpenDRIVE" not in input_data:
+            return
+        self._map_read = True
+        xodr = input_data["OpenDRIVE"][1]["opendrive"]
+        try:
+            self._reference = latlon_reference(xodr)
+            self._map = carla.Map("route", xodr)
+        except Exception:  # noqa: BLE001 - an unusable map: drive on the sparse plan
+            logging.getLogger(__name__).exception("RouteFollowerAgent: cannot build the map; following the sparse plan")
+            self._map = None
+
     def _read_route(self) -> bool:
         if not self._global_plan:
             return False
-        first_gps = self._global_plan[0][0]
-        self._projection = LocalProjection(first_gps["lat"], first_gps["lon"])
-        self._points = [self._projection.to_xy(gps["lat"], gps["lon"]) for gps, _ in self._global_plan]
-        self._options = [getattr(option, "name", str(option)) for _, option in self._global_plan]
+        if self._map is not None:
+            self._projection = LocalProjection(*self._reference)
+        else:
+            self._projection = LocalProjection(self._global_plan[0][0]["lat"], self._global_plan[0][0]["lon"])
+        sparse = [self._projection.to_xy(gps["lat"], gps["lon"]) for gps, _ in self._global_plan]
+        sparse_options = [getattr(option, "name", str(option)) for _, option in self._global_plan]
+        self._points, self._options = [sparse[0]], [sparse_options[0]]
+        waypoint = None  # where the previous segment's trace ended, so forks right after a plan point are chosen
+        for i in range(len(sparse) - 1):
+            traced = None
+            if self._map is not None:
+                traced, waypoint = trace_lane(self._map, sparse[i], sparse[i + 1], waypoint)
+                if traced is None:
+                    traced, waypoint = trace_lane(self._map, sparse[i], sparse[i + 1])
+            self._points += [*(traced or []), sparse[i + 1]]
+            self._options += [sparse_options[i]] * len(traced or []) + [sparse_options[i + 1]]
+        self._cumulative = [0.0]
+        for (ax, ay), (bx, by) in zip(self._points[:-1], self._points[1:], strict=True):
+            self._cumulative.append(self._cumulative[-1] + math.hypot(bx - ax, by - ay))
         return True
 
     def _segment_projection(self, i: int) -> tuple[float, float]:
@@ -187,20 +316,19 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
             i += 1
 
     def _distance_to_goal(self) -> float:
-        px, py = self._position
-        i = self._segment + 1
-        total = math.hypot(self._points[i][0] - px, self._points[i][1] - py) if len(self._points) > 1 else 0.0
-        for j in range(i, len(self._points) - 1):
-            total += math.hypot(self._points[j + 1][0] - self._points[j][0], self._points[j + 1][1] - self._points[j][1])
-        return total
+        if len(self._points) == 1:
+            return math.dist(self._position, self._points[0])
+        i = self._segment
+        t = max(0.0, min(1.0, self._segment_projection(i)[0]))
+        return self._cumulative[-1] - (self._cumulative[i] + t * (self._cumulative[i + 1] - self._cumulative[i]))
 
     def _in_or_near_turn(self) -> bool:
-        if self._options[self._segment] in TURN_OPTIONS:
-            return True
-        nxt = self._segment + 1
-        if nxt < len(self._points) and self._options[nxt] in TURN_OPTIONS:
-            px, py = self._position
-            return math.hypot(self._points[nxt][0] - px, self._points[nxt][1] - py) < TURN_SLOWDOWN_DISTANCE_M
+        """Whether the path from here to `TURN_SLOWDOWN_DISTANCE_M` ahead lies in a turn."""
+        i = self._segment
+        while i < len(self._points) and self._cumulative[i] - self._cumulative[self._segment] < TURN_SLOWDOWN_DISTANCE_M:
+            if self._options[i] in TURN_OPTIONS:
+                return True
+            i += 1
         return False
 
     # sensing
@@ -231,4 +359,5 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         return control
 
     def destroy(self):
+        self._map = None
         self._projection = None

@@ -137,7 +137,8 @@ class TriggerVolume:
 class TrafficLightInfo:
     """A traffic light: its state, the stop line of every lane it governs, and its trigger volume.
 
-    `lanes` are the (road_id, lane_id) pairs of the lanes it governs, at their stop lines.
+    `lanes` are the (road_id, lane_id) pairs of the lanes it governs, taken at their stop lines
+    on the approach, before the junction (as CARLA's `TrafficLight.get_stop_waypoints()`).
     `stop_line` holds one pose per governed lane: the centre of the lane at the stop line,
     facing the direction of travel.
     """

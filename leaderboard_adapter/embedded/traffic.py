@@ -1,0 +1,401 @@
+"""NPC vehicles: lane following on the DrivingNetwork with IDM, lights, stop signs and junction right of way.
+
+Each vehicle holds a plan of the next few canonical segments (random successors from the
+seeded generator) and an arc length on the first. Every step, vectorised over vehicles:
+1. obstacles: vehicles (NPCs and the ego) on the plan, vehicles in a short straight corridor
+   ahead (heading within 60°, the ego at any heading), and walkers whose next second crosses
+   the corridor;
+2. the next junction entry: a stop line unless the vehicle holds a claim on that junction lane.
+   A claim is granted, first come first served (longest wait, then lowest index), when the
+   vehicle is first in its lane, within braking range, its light is green (or yellow too late
+   to stop), a stop sign there has seen it stand still (< 0.1 m/s within 3 m of the line), and
+   no other vehicle (the ego included) occupies or claims a conflicting lane of the junction;
+3. IDM with the strongest interaction; the desired speed is the speed limit times a
+   per-vehicle factor, capped by lane curvature ahead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from leaderboard_adapter.embedded import idm
+from leaderboard_adapter.embedded.idm import IdmParams
+from leaderboard_adapter.embedded.network import DrivingNetwork
+from leaderboard_adapter.embedded.traffic_lights import YELLOW
+
+#: (full length, full width) [m] of the NPC body styles drawn at spawn
+VEHICLE_SIZES_M = np.array([[4.90, 2.12], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
+_NEXT_CAP_LOOKAHEAD_M = 20.0
+_MAX_SPAWN_TRIES = 200
+
+
+@dataclass(frozen=True)
+class TrafficParams:
+    """NPC traffic behaviour (SI units)."""
+
+    plan_segments: int = 4
+    spawn_clearance_from_ego_m: float = 20.0
+    spawn_min_spacing_m: float = 10.0
+    speed_factor_min: float = 0.8
+    speed_factor_max: float = 1.0
+    vehicle_lookahead_m: float = 12.0
+    vehicle_lateral_margin_m: float = 0.3
+    walker_lookahead_m: float = 25.0
+    walker_prediction_s: float = 1.0
+    walker_lateral_margin_m: float = 0.6
+    walker_length_m: float = 0.5
+    claim_margin_m: float = 4.0
+    yellow_max_decel_mps2: float = 4.0
+    stop_speed_mps: float = 0.1
+    stop_distance_m: float = 3.0
+    idm: IdmParams = field(default_factory=IdmParams)
+
+    def __post_init__(self) -> None:
+        if self.plan_segments < 3:
+            raise ValueError(f"plan_segments must be at least 3, got {self.plan_segments}")
+        if not 0 < self.speed_factor_min <= self.speed_factor_max:
+            raise ValueError("need 0 < speed_factor_min <= speed_factor_max")
+        for name in (
+            "spawn_clearance_from_ego_m",
+            "spawn_min_spacing_m",
+            "vehicle_lookahead_m",
+            "walker_lookahead_m",
+            "claim_margin_m",
+            "yellow_max_decel_mps2",
+            "stop_distance_m",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"TrafficParams.{name} must be positive, got {getattr(self, name)}")
+
+
+@dataclass
+class EgoOnGraph:
+    """What NPCs need to know about the ego this step (world frame, SI units).
+
+    `segment` is the ego's canonical segment (-2 when off the lanes), `claim_segment` the
+    junction lane it is about to enter (-1 if none).
+    """
+
+    x_m: float
+    y_m: float
+    yaw_deg: float
+    speed_mps: float
+    length_m: float
+    width_m: float
+    segment: int = -2
+    s_m: float = 0.0
+    claim_segment: int = -1
+
+
+class TrafficFleet:
+    """NPC vehicles as parallel arrays; `step` advances them all."""
+
+    def __init__(self, network: DrivingNetwork, conflicts: np.ndarray, params: TrafficParams):
+        self.net = network
+        self.conflicts = conflicts
+        self.params = params
+        k = params.plan_segments
+        self.plan = np.zeros((0, k), dtype=np.int64)
+        self.s_m = np.zeros(0)
+        self.speed_mps = np.zeros(0)
+        self.accel_mps2 = np.zeros(0)
+        self.speed_factor = np.zeros(0)
+        self.length_m = np.zeros(0)
+        self.width_m = np.zeros(0)
+        self.claim = np.zeros(0, dtype=np.int64)
+        self.stop_cleared = np.zeros(0, dtype=np.int64)
+        self.wait_ticks = np.zeros(0, dtype=np.int64)
+        self.x_m = np.zeros(0)
+        self.y_m = np.zeros(0)
+        self.yaw_deg = np.zeros(0)
+        self.respawns = 0
+        self._buf_size = -1
+        self._buf: tuple[np.ndarray, ...] = ()
+        self._offset_table = np.zeros((0, 0))
+
+    def __len__(self) -> int:
+        return int(self.s_m.shape[0])
+
+    # ------------------------------------------------------------------ spawning
+    def add(
+        self,
+        segment: int,
+        s_m: float,
+        rng: np.random.Generator,
+        speed_mps: float = 0.0,
+        speed_factor: float = 1.0,
+        size_m: tuple[float, float] = (4.90, 2.12),
+        path: list[int] | None = None,
+    ) -> int:
+        """Add one vehicle on `segment` at arc length `s_m`; `path` fixes its first segments. Returns its index."""
+        seg = int(self.net.canonical[segment])
+        plan = [seg] + [
+            int(self.net.canonical[p]) for p in (path or [])[1 if path and path[0] == segment else 0 :]
+        ]
+        plan = plan[: self.params.plan_segments]
+        while len(plan) < self.params.plan_segments:
+            last = plan[-1]
+            count = self.net.successor_count[last]
+            if count == 0:
+                raise ValueError(
+                    f"segment {last} is a dead end: cannot plan {self.params.plan_segments} segments"
+                )
+            plan.append(int(self.net.successors[last, rng.integers(0, count)]))
+        self.plan = np.vstack([self.plan, np.array(plan, dtype=np.int64)[None, :]])
+        self.s_m = np.append(self.s_m, float(s_m))
+        self.speed_mps = np.append(self.speed_mps, float(speed_mps))
+        self.accel_mps2 = np.append(self.accel_mps2, 0.0)
+        self.speed_factor = np.append(self.speed_factor, float(speed_factor))
+        self.length_m = np.append(self.length_m, float(size_m[0]))
+        self.width_m = np.append(self.width_m, float(size_m[1]))
+        self.claim = np.append(self.claim, -1)
+        self.stop_cleared = np.append(self.stop_cleared, -1)
+        self.wait_ticks = np.append(self.wait_ticks, 0)
+        self._update_pose()
+        return len(self) - 1
+
+    def spawn_random(self, count: int, rng: np.random.Generator, avoid_xy: np.ndarray) -> None:
+        """Add `count` vehicles on ordinary (non-junction) lanes, clear of `avoid_xy` (the ego start) and each other."""
+        net = self.net
+        candidates = np.flatnonzero(net.is_canonical & ~net.is_junction & (net.successor_count > 0))
+        if count == 0 or candidates.size == 0:
+            return
+        weights = net.length_m[candidates] / net.length_m[candidates].sum()
+        p = self.params
+        for _ in range(count):
+            for _attempt in range(_MAX_SPAWN_TRIES):
+                seg = int(rng.choice(candidates, p=weights))
+                size = VEHICLE_SIZES_M[rng.integers(0, len(VEHICLE_SIZES_M))]
+                margin = size[0] / 2 + 0.5
+                if net.length_m[seg] <= 2 * margin:
+                    continue
+                s = float(rng.uniform(margin, net.length_m[seg] - margin))
+                x, y, _ = net.pose_at(np.array([seg]), np.array([s]))
+                if np.hypot(x[0] - avoid_xy[0], y[0] - avoid_xy[1]) < p.spawn_clearance_from_ego_m:
+                    continue
+                if len(self) and np.min(np.hypot(self.x_m - x[0], self.y_m - y[0])) < p.spawn_min_spacing_m:
+                    continue
+                factor = float(rng.uniform(p.speed_factor_min, p.speed_factor_max))
+                self.add(seg, s, rng, 0.0, factor, (float(size[0]), float(size[1])))
+                break
+
+    # ------------------------------------------------------------------ stepping
+    def step(
+        self,
+        dt_s: float,
+        ego: EgoOnGraph,
+        walker_xy: np.ndarray,
+        walker_vxy: np.ndarray,
+        light_state: np.ndarray,
+        stop_mask: np.ndarray,
+        rng: np.random.Generator,
+    ) -> None:
+        """Advance every NPC by `dt_s`; `light_state`/`stop_mask` are per canonical segment."""
+        n = len(self)
+        if n == 0:
+            return
+        p = self.params
+        ip = p.idm
+        net = self.net
+        ar = np.arange(n)
+        plan = self.plan
+        s = self.s_m
+        v = self.speed_mps
+        length = self.length_m
+        lens = net.length_m[plan]
+        offs = np.empty_like(lens)
+        offs[:, 0] = -s
+        offs[:, 1:] = np.cumsum(lens[:, :-1], axis=1) - s[:, None]
+
+        # --- vehicles: NPCs and the ego (last column)
+        m = n + 1
+        buf = self._buffers(m)
+        seg_all, s_all, x_all, y_all, c_all, s_all_sin, v_all, len_all, wid_all = buf
+        seg_all[:n] = plan[:, 0]
+        seg_all[n] = ego.segment if ego.segment >= 0 else net.count
+        s_all[:n] = s
+        s_all[n] = ego.s_m
+        x_all[:n] = self.x_m
+        x_all[n] = ego.x_m
+        y_all[:n] = self.y_m
+        y_all[n] = ego.y_m
+        yaw = np.radians(self.yaw_deg)
+        c1 = np.cos(yaw)
+        s1 = np.sin(yaw)
+        c_all[:n] = c1
+        s_all_sin[:n] = s1
+        ego_yaw = np.radians(ego.yaw_deg)
+        c_all[n] = np.cos(ego_yaw)
+        s_all_sin[n] = np.sin(ego_yaw)
+        v_all[:n] = v
+        v_all[n] = max(ego.speed_mps, 0.0)
+        len_all[:n] = length
+        len_all[n] = ego.length_m
+        wid_all[:n] = self.width_m
+        wid_all[n] = ego.width_m
+        # distance along each plan to every vehicle on it: scatter plan offsets into a (vehicle, segment)
+        # table, gather at the others' segments, then clear the scattered cells again
+        table = self._offset_table
+        rows = np.broadcast_to(ar[:, None], plan.shape)
+        table[rows[:, ::-1], plan[:, ::-1]] = offs[:, ::-1]  # reversed: the nearest repeat of a segment wins
+        along_path = table[:, seg_all] + s_all[None, :]
+        table[rows, plan] = np.inf
+        along_path[ar, ar] = np.inf
+        along_path[along_path <= 0.0] = np.inf
+        half_len = 0.5 * (length[:, None] + len_all[None, :])
+        c = c1[:, None]
+        sn = s1[:, None]
+        dx = x_all[None, :] - self.x_m[:, None]
+        dy = y_all[None, :] - self.y_m[:, None]
+        along = dx * c + dy * sn
+        lat = dy * c - dx * sn
+        cos_rel = c * c_all[None, :] + sn * s_all_sin[None, :]
+        same_way = cos_rel > 0.5
+        same_way[:, n] = True
+        corridor = (
+            (along > 0.0)
+            & (along < p.vehicle_lookahead_m + half_len)
+            & (np.abs(lat) < 0.5 * (self.width_m[:, None] + wid_all[None, :]) + p.vehicle_lateral_margin_m)
+            & same_way
+        )
+        corridor[ar, ar] = False
+        gap = np.minimum(along_path, np.where(corridor, along, np.inf)) - half_len
+        v_lead = np.maximum(v_all[None, :] * cos_rel, 0.0)
+        ratio = idm.gap_ratio(
+            ip, v[:, None], v[:, None] - v_lead, gap, ip.vehicle_gap_m, ip.vehicle_headway_s
+        ).max(axis=1)
+
+        # --- walkers crossing the corridor within the prediction horizon
+        if walker_xy.shape[0]:
+            wdx = walker_xy[None, :, 0] - self.x_m[:, None]
+            wdy = walker_xy[None, :, 1] - self.y_m[:, None]
+            w_along = wdx * c + wdy * sn
+            w_lat = wdy * c - wdx * sn
+            w_lat2 = (
+                w_lat + (walker_vxy[None, :, 1] * c - walker_vxy[None, :, 0] * sn) * p.walker_prediction_s
+            )
+            thr = (0.5 * self.width_m + p.walker_lateral_margin_m)[:, None]
+            hit = (
+                (w_along > 0.0)
+                & (w_along < p.walker_lookahead_m)
+                & (np.minimum(w_lat, w_lat2) < thr)
+                & (np.maximum(w_lat, w_lat2) > -thr)
+            )
+            w_gap = np.where(hit, w_along - 0.5 * (length[:, None] + p.walker_length_m), np.inf)
+            w_ratio = idm.gap_ratio(ip, v[:, None], v[:, None], w_gap, ip.walker_gap_m, ip.walker_headway_s)
+            ratio = np.maximum(ratio, w_ratio.max(axis=1))
+
+        # --- next junction entry: lights, stop signs, right of way
+        is_j = net.is_junction[plan]
+        entry = is_j[:, 1:] & ~is_j[:, :-1]
+        has_j = entry.any(axis=1)
+        k_j = entry.argmax(axis=1) + 1
+        junc = np.where(has_j, plan[ar, k_j], -1)
+        jc = np.maximum(junc, 0)
+        centre_to_line = offs[ar, k_j]
+        d_line = np.where(has_j, centre_to_line - 0.5 * length, np.inf)
+        in_junction = is_j[:, 0]
+        release = (self.claim >= 0) & (self.claim != junc) & (self.claim != plan[:, 0])
+        self.claim[release] = -1
+        code = np.where(has_j, light_state[jc], -1)
+        need_decel = v * v / (2.0 * np.maximum(d_line, 0.1))
+        light_ok = (code < 0) | (code == 0) | ((code == YELLOW) & (need_decel > p.yellow_max_decel_mps2))
+        at_stop = has_j & stop_mask[jc]
+        halted = at_stop & (v < p.stop_speed_mps) & (d_line < p.stop_distance_m)
+        self.stop_cleared[halted] = junc[halted]
+        stop_ok = ~at_stop | (self.stop_cleared == junc)
+        unclaimed = has_j & (self.claim != junc)
+        near = unclaimed & (d_line < v * v / (2.0 * ip.comfort_decel_mps2) + p.claim_margin_m)
+        first_in_line = ~(along_path < centre_to_line[:, None]).any(axis=1)
+        wants = near & light_ok & stop_ok & first_in_line
+        if wants.any():
+            holders = self.claim >= 0
+            occ_seg = np.concatenate(
+                [plan[in_junction, 0], self.claim[holders], [ego.segment, ego.claim_segment]]
+            )
+            occ_own = np.concatenate([ar[in_junction], ar[holders], [n, n]])
+            valid = occ_seg >= 0
+            occ_seg, occ_own = occ_seg[valid], occ_own[valid]
+            idx = np.flatnonzero(wants)
+            if occ_seg.size:
+                blocked = (
+                    self.conflicts[junc[idx][:, None], occ_seg[None, :]] & (occ_own[None, :] != idx[:, None])
+                ).any(axis=1)
+                idx = idx[~blocked]
+            if idx.size:
+                cw = self.conflicts[junc[idx][:, None], junc[idx][None, :]]
+                wi = self.wait_ticks[idx]
+                higher = (wi[None, :] > wi[:, None]) | (
+                    (wi[None, :] == wi[:, None]) & (idx[None, :] < idx[:, None])
+                )
+                granted = idx[~(cw & higher).any(axis=1)]
+                self.claim[granted] = junc[granted]
+        self.wait_ticks = np.where(near & (self.claim != junc), self.wait_ticks + 1, 0)
+        line_gap = np.where(has_j & (self.claim != junc), d_line, np.inf)
+        ratio = np.maximum(
+            ratio, idm.gap_ratio(ip, v, v, line_gap, ip.stop_line_gap_m, ip.stop_line_headway_s)
+        )
+
+        # --- desired speed and integration
+        seg0 = plan[:, 0]
+        v0 = np.minimum(net.speed_limit_mps[seg0], net.curve_cap_mps[seg0])
+        next_cap = np.where(
+            offs[:, 1] - 0.5 * length < _NEXT_CAP_LOOKAHEAD_M, net.curve_cap_mps[plan[:, 1]], np.inf
+        )
+        v0 = self.speed_factor * np.minimum(v0, next_cap)
+        acc = idm.acceleration(ip, v, v0, ratio)
+        v_new = np.maximum(v + acc * dt_s, 0.0)
+        self.accel_mps2 = (v_new - v) / dt_s
+        self.speed_mps = v_new
+        self.s_m = s + v_new * dt_s
+        self._advance(rng)
+        self._update_pose()
+
+    def _buffers(self, m: int) -> tuple[np.ndarray, ...]:
+        """Scratch arrays for the (NPCs + ego) columns, and the plan-offset table, sized for `m` vehicles."""
+        if self._buf_size != m:
+            self._buf = (np.zeros(m, dtype=np.int64),) + tuple(np.zeros(m) for _ in range(8))
+            # one extra segment column stands for "not on any lane" (the ego off the road)
+            self._offset_table = np.full((m - 1, self.net.count + 1), np.inf)
+            self._buf_size = m
+        return self._buf
+
+    def _advance(self, rng: np.random.Generator) -> None:
+        """Move vehicles that ran past their segment's end onto the next one, extending plans at random."""
+        net = self.net
+        over = np.flatnonzero(self.s_m > net.length_m[self.plan[:, 0]])
+        while over.size:
+            self.s_m[over] -= net.length_m[self.plan[over, 0]]
+            last = self.plan[over, -1]
+            count = net.successor_count[last]
+            pick = rng.integers(0, np.maximum(count, 1))
+            nxt = net.successors[last, pick]
+            self.plan[over, :-1] = self.plan[over, 1:]
+            self.plan[over, -1] = nxt
+            dead = over[nxt < 0]
+            for i in dead:
+                self._respawn(int(i), rng)
+            over = over[self.s_m[over] > net.length_m[self.plan[over, 0]]]
+
+    def _respawn(self, i: int, rng: np.random.Generator) -> None:
+        """Put vehicle `i` (whose plan hit a dead end) back at the start of a random ordinary lane."""
+        net = self.net
+        candidates = np.flatnonzero(net.is_canonical & ~net.is_junction & (net.successor_count > 0))
+        seg = int(rng.choice(candidates))
+        plan = [seg]
+        while len(plan) < self.params.plan_segments:
+            last = plan[-1]
+            cnt = net.successor_count[last]
+            plan.append(int(net.successors[last, rng.integers(0, cnt)]) if cnt else seg)
+        self.plan[i] = plan
+        self.s_m[i] = 0.5 * self.length_m[i]
+        self.speed_mps[i] = 0.0
+        self.claim[i] = -1
+        self.stop_cleared[i] = -1
+        self.respawns += 1
+
+    def _update_pose(self) -> None:
+        x, y, yaw = self.net.pose_at(self.plan[:, 0], self.s_m)
+        self.x_m, self.y_m, self.yaw_deg = x, y, yaw

@@ -1,0 +1,1 @@
+"""The embedded leaderboard evaluator: run agents over routes in the embedded world, score them, write results."""

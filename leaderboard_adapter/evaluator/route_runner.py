@@ -1,0 +1,165 @@
+"""Runs one route of one agent in the embedded world, tick by tick, and returns its scored outcome."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import carla
+import numpy as np
+
+from leaderboard_adapter.autoagents.agent_loader import (
+    AgentRuntimeError,
+    AgentSetupError,
+    LoadedAgent,
+    load_agent,
+)
+from leaderboard_adapter.autoagents.gps import GeoReference, build_global_plan, dense_route_from_points
+from leaderboard_adapter.autoagents.leaderboard_shim import road_option_type
+from leaderboard_adapter.autoagents.sensor_interface import SensorConfigurationInvalid
+from leaderboard_adapter.criteria.criteria_set import RouteCriteria, RouteStatus
+from leaderboard_adapter.embedded.config import WorldConfig
+from leaderboard_adapter.embedded.world import EmbeddedWorld
+from leaderboard_adapter.roads.towns import Town
+from leaderboard_adapter.scoring import InfractionEvent, RouteEnding
+from leaderboard_adapter.world_view import RoutePoint
+
+logger = logging.getLogger(__name__)
+
+_ENDINGS = {
+    RouteStatus.COMPLETED: RouteEnding.COMPLETED,
+    RouteStatus.DEVIATED: RouteEnding.DEVIATED,
+    RouteStatus.BLOCKED: RouteEnding.BLOCKED,
+    RouteStatus.ROUTE_TIMEOUT: RouteEnding.ROUTE_TIMEOUT,
+}
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """Which agent to run and how the evaluator constructs it."""
+
+    path: Path
+    config_path: str
+    convention: str
+    track: str
+
+
+@dataclass(frozen=True)
+class RouteOutcome:
+    """What one route run produced: events, completion [%], how it ended, and its durations [s]."""
+
+    events: tuple[InfractionEvent, ...]
+    route_completion_percent: float
+    target_reached: bool
+    ending: RouteEnding
+    route_length_m: float
+    duration_game_s: float
+    duration_system_s: float
+    ticks: int
+    sensor_types: tuple[str, ...]
+    failure_detail: str = ""
+
+
+TickCallback = Callable[[EmbeddedWorld, float], None]
+"""Called after every tick with the world and the route completion [%] (progress display)."""
+
+
+def world_seed(seed: int, route_index: int, repetition: int) -> int:
+    """The world seed of one route run, derived from the run's seed, the route's position and repetition."""
+    return int(np.random.SeedSequence([seed, route_index, repetition]).generate_state(1)[0])
+
+
+def run_route(
+    agent_spec: AgentSpec,
+    town: Town,
+    route: list[RoutePoint],
+    world_config: WorldConfig,
+    seed: int,
+    leaderboard_version: str,
+    on_tick: TickCallback | None = None,
+    prepare_world: Callable[[EmbeddedWorld], None] | None = None,
+) -> RouteOutcome:
+    """Drive `route` in a fresh embedded world with a freshly constructed agent.
+
+    Agent failures never escape: a setup failure or invalid sensors end the route as the
+    leaderboard does, and an exception in `run_step` ends it as "Agent crashed".
+    KeyboardInterrupt does escape (after the agent is destroyed): the caller keeps what is saved.
+    `prepare_world`, when given, sets up a scenario in the fresh world (freeze lights, place actors)
+    before the agent is built.
+    """
+    wall_start = time.monotonic()
+    world = EmbeddedWorld(town.map, town.lane_graph, route, world_config, seed, town.speed_limits_mps)
+    if prepare_world is not None:
+        prepare_world(world)
+    criteria = RouteCriteria.from_view(world, "1.0" if leaderboard_version == "1.0" else "2.x")
+    geo = GeoReference(town.lat_ref, town.lon_ref)
+    gps_plan, world_plan = build_global_plan(dense_route_from_points(route), geo, road_option_type())
+
+    def outcome(ending: RouteEnding, ticks: int, sensor_types: tuple[str, ...] = (), detail: str = "") -> RouteOutcome:
+        events = tuple(criteria.events) + tuple(criteria.finish(world))
+        return RouteOutcome(
+            events=events,
+            route_completion_percent=criteria.route_completion_percent,
+            target_reached=criteria.target_reached,
+            ending=ending,
+            route_length_m=criteria.route_length_m,
+            duration_game_s=world.game_time_s,
+            duration_system_s=time.monotonic() - wall_start,
+            ticks=ticks,
+            sensor_types=sensor_types,
+            failure_detail=detail,
+        )
+
+    try:
+        agent = load_agent(
+            agent_spec.path,
+            convention=agent_spec.convention,
+            track=agent_spec.track,
+            global_plan_gps=gps_plan,
+            global_plan_world_coord=world_plan,
+            opendrive=town.xodr,
+            config_path=agent_spec.config_path,
+        )
+    except SensorConfigurationInvalid as error:
+        logger.error("agent sensors refused: %s", error)
+        return outcome(RouteEnding.SENSORS_INVALID, 0, detail=str(error))
+    except AgentSetupError as error:
+        logger.error("agent could not be set up: %s", error)
+        return outcome(RouteEnding.AGENT_SETUP_FAILED, 0, detail=str(error))
+
+    sensor_types = tuple(str(spec.get("type", "")) for spec in agent.sensor_specs)
+    try:
+        ending, ticks, detail = _drive(agent, world, criteria, on_tick)
+    finally:
+        _destroy_quietly(agent)
+    return outcome(ending, ticks, sensor_types, detail)
+
+
+def _drive(
+    agent: LoadedAgent, world: EmbeddedWorld, criteria: RouteCriteria, on_tick: TickCallback | None
+) -> tuple[RouteEnding, int, str]:
+    """Tick until the criteria end the route or the agent crashes; (ending, ticks, failure detail)."""
+    frame = 0
+    while True:
+        frame += 1
+        try:
+            control = agent.step(world.hero(), frame, world.config.dt_s)
+        except AgentRuntimeError as error:
+            logger.error("agent crashed at frame %d: %s", frame, error)
+            return RouteEnding.AGENT_CRASHED, frame - 1, str(error)
+        world.tick(control if isinstance(control, carla.VehicleControl) else carla.VehicleControl())
+        result = criteria.update(world)
+        if on_tick is not None:
+            on_tick(world, result.route_completion_percent)
+        if result.ended:
+            return _ENDINGS[result.status], frame, ""
+
+
+def _destroy_quietly(agent: LoadedAgent) -> None:
+    try:
+        agent.destroy()
+    except AgentRuntimeError as error:
+        logger.warning("%s", error)

@@ -1,0 +1,45 @@
+"""The end-of-run summary: per-route and global driving score, route completion, penalty, infractions per km."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from leaderboard_adapter.scoring import GlobalRecord, RouteRecord
+
+
+def route_table(records: Sequence[RouteRecord]) -> Table:
+    """One row per scored route."""
+    table = Table(title="Routes", header_style="bold")
+    for column in ("route", "status", "DS", "RC", "IP", "length [m]", "infractions"):
+        table.add_column(column, justify="left" if column in ("route", "status") else "right")
+    for record in records:
+        table.add_row(
+            record.route_id,
+            record.status,
+            f"{record.driving_score:.2f}",
+            f"{record.route_completion:.2f}",
+            f"{record.infraction_penalty:.3f}",
+            f"{record.meta.route_length:.0f}",
+            str(record.num_infractions),
+        )
+    return table
+
+
+def global_table(global_record: GlobalRecord) -> Table:
+    """The leaderboard's labels and values (DS, RC, IP, then infractions per km)."""
+    table = Table(title="Global", header_style="bold")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for label, value in global_record.summary():
+        table.add_row(label, value)
+    return table
+
+
+def print_summary(records: Sequence[RouteRecord], global_record: GlobalRecord | None, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(route_table(records))
+    if global_record is not None:
+        console.print(global_table(global_record))

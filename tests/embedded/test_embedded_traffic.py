@@ -1,0 +1,137 @@
+"""NPC vehicles: red lights, car following, stop signs, junction right of way, spawning."""
+
+from __future__ import annotations
+
+import carla
+import numpy as np
+import shapely
+from embedded_helpers import approach_with_light, build, far_route, quiet_config
+
+from leaderboard_adapter.embedded import WorldConfig
+from leaderboard_adapter.embedded.network import DrivingNetwork
+from leaderboard_adapter.embedded.route_builder import route_along_lanes
+from leaderboard_adapter.world_view import LightState
+
+IDLE = carla.VehicleControl()
+
+
+def _quiet_world(town, near_segment: int):
+    net = DrivingNetwork(town[1])
+    route = far_route(town[1], net.entry_xy[near_segment])
+    return build(town, route, quiet_config())
+
+
+def test_npc_stops_before_red_line_and_goes_on_green(lights_town) -> None:
+    probe = build(lights_town, route_along_lanes(DrivingNetwork(lights_town[1]), 0, 50.0), quiet_config())
+    lane, junction_lane, light = approach_with_light(probe)
+    world = _quiet_world(lights_town, lane)
+    world.freeze_light(light, LightState.RED)
+    vid = world.spawn_vehicle(lane, 20.0, speed_mps=8.0, path=[lane, junction_lane])
+    i = world.vehicle_index(vid)
+    f = world.fleet
+    lane_len = world.network.length_m[lane]
+    for _ in range(400):
+        world.tick(IDLE)
+        assert f.plan[i, 0] == lane, "ran the red light"
+    front_to_line = lane_len - f.s_m[i] - f.length_m[i] / 2
+    assert f.speed_mps[i] < 0.1
+    assert 0.0 < front_to_line < 4.0
+    world.freeze_light(light, LightState.GREEN)
+    for _ in range(200):
+        world.tick(IDLE)
+    assert f.plan[i, 0] != lane
+
+
+def test_npc_follows_slower_leader_without_overlap(lights_town) -> None:
+    net = DrivingNetwork(lights_town[1])
+    lane = int(np.flatnonzero(net.is_canonical & ~net.is_junction)[0])
+    world = _quiet_world(lights_town, lane)
+    f = world.fleet
+    lead = world.vehicle_index(world.spawn_vehicle(lane, 30.0, speed_mps=2.5, speed_factor=0.3))
+    follow = world.vehicle_index(world.spawn_vehicle(lane, 3.0, speed_mps=8.0, path=[lane]))
+    min_gap = np.inf
+    for _ in range(240):  # 12 s: the leader is still well before the light at the lane end
+        world.tick(IDLE)
+        assert f.plan[lead, 0] == lane and f.plan[follow, 0] == lane
+        gap = f.s_m[lead] - f.s_m[follow] - 0.5 * (f.length_m[lead] + f.length_m[follow])
+        min_gap = min(min_gap, gap)
+    v_lead = 0.3 * net.speed_limit_mps[lane]
+    assert min_gap > 1.0
+    assert abs(f.speed_mps[follow] - v_lead) < 0.3
+    # IDM equilibrium gap s0 + v·T = 2.5 + 2.5 m
+    assert 3.5 < gap < 7.5
+
+
+def test_npc_stops_fully_at_stop_sign_then_proceeds(stops_town) -> None:
+    net = DrivingNetwork(stops_town[1])
+    lane = int(np.flatnonzero(net.is_canonical & ~net.is_junction)[0])
+    junction_lane = int(net.successors[lane, 0])
+    world = _quiet_world(stops_town, lane)
+    assert world.stops.segment_has_stop[junction_lane]
+    i = world.vehicle_index(world.spawn_vehicle(lane, 40.0, speed_mps=8.0, path=[lane, junction_lane]))
+    f = world.fleet
+    lane_len = net.length_m[lane]
+    slowest_near_line = np.inf
+    for _ in range(600):
+        world.tick(IDLE)
+        if f.plan[i, 0] != lane:
+            break
+        if lane_len - f.s_m[i] - f.length_m[i] / 2 < 3.0:
+            slowest_near_line = min(slowest_near_line, f.speed_mps[i])
+    assert f.plan[i, 0] == junction_lane, "never went on after stopping"
+    assert slowest_near_line < 0.1
+
+
+def test_npc_yields_to_ego_inside_junction(lights_town) -> None:
+    net = DrivingNetwork(lights_town[1])
+    world0 = build(lights_town, route_along_lanes(net, 0, 50.0), quiet_config())
+    conflicts = world0.conflicts
+    # an ego parked on a junction lane, and an NPC approaching a conflicting one from another approach
+    ego_lane, npc_junction = next(
+        (int(a), int(b))
+        for a, b in zip(*np.nonzero(conflicts), strict=True)
+        if net.is_canonical[a] and net.is_canonical[b]
+    )
+    npc_lane = net.predecessors[npc_junction][0]
+    route = route_along_lanes(net, ego_lane, 60.0, start_s_m=net.length_m[ego_lane] / 2)
+    world = build(lights_town, route, quiet_config())
+    light = world.lights.light_of_segment(npc_junction)
+    if light is not None:
+        world.freeze_light(light, LightState.GREEN)
+    i = world.vehicle_index(
+        world.spawn_vehicle(npc_lane, net.length_m[npc_lane] - 30.0, 6.0, path=[npc_lane, npc_junction])
+    )
+    for _ in range(300):
+        world.tick(IDLE)
+        assert world.fleet.plan[i, 0] == npc_lane, "entered a junction lane the ego occupies"
+    assert world.fleet.speed_mps[i] < 0.1
+
+
+def test_spawned_npcs_keep_clear_of_ego_start_and_each_other(lights_town) -> None:
+    net = DrivingNetwork(lights_town[1])
+    route = route_along_lanes(net, 0, 300.0, start_s_m=10.0)
+    world = build(lights_town, route, WorldConfig(vehicle_count=40, walker_count=0), seed=5)
+    f = world.fleet
+    assert len(f) == 40
+    start = np.array([route[0].x_m, route[0].y_m])
+    assert np.hypot(f.x_m - start[0], f.y_m - start[1]).min() >= 20.0
+    d = np.hypot(f.x_m[:, None] - f.x_m[None, :], f.y_m[:, None] - f.y_m[None, :]) + np.eye(len(f)) * 1e9
+    assert d.min() >= 10.0
+
+
+def test_npcs_never_overlap_in_busy_traffic(lights_town) -> None:
+    net = DrivingNetwork(lights_town[1])
+    route = route_along_lanes(net, 0, 300.0, start_s_m=40.0)
+    world = build(lights_town, route, WorldConfig(vehicle_count=40, walker_count=10), seed=11)
+    n = len(world.fleet)
+    moved = np.zeros(n)
+    for t in range(2400):
+        world.tick(IDLE)
+        moved += world.fleet.speed_mps * 0.05
+        if t % 4 == 0:
+            boxes = shapely.polygons(world.actor_corners()[:n])
+            a, b = shapely.STRtree(boxes).query(boxes, predicate="intersects")
+            assert not (a < b).any(), (
+                f"NPC boxes overlap at tick {t}: {list(zip(a[a < b], b[a < b], strict=True))}"
+            )
+    assert np.median(moved) > 100.0, "traffic barely moves"

@@ -1,0 +1,143 @@
+"""`langprop-drive evaluate` end to end on the bundled smoke routes: results JSON, failures, Ctrl-C and resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evaluator_helpers import AGENT_FILES, MISBEHAVING
+
+from leaderboard_adapter.cli import main
+from leaderboard_adapter.scoring import LABELS
+
+QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
+
+
+def evaluate(checkpoint: Path, *extra: str) -> int:
+    return main(["evaluate", "--routes", "embedded_smoke", "--checkpoint", str(checkpoint), *QUIET, *extra])
+
+
+def test_route_follower_writes_leaderboard_results(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "results.json"
+    assert evaluate(checkpoint) == 0
+    data = json.loads(checkpoint.read_text())
+    assert set(data) == {"_checkpoint", "entry_status", "eligible", "sensors", "values", "labels"}
+    assert data["labels"] == list(LABELS)
+    assert data["entry_status"] == "Finished" and data["eligible"] is True
+    assert {"carla_gnss", "carla_imu", "carla_speedometer"} <= set(data["sensors"])
+    records = data["_checkpoint"]["records"]
+    assert data["_checkpoint"]["progress"] == [2, 2]
+    assert [r["route_id"] for r in records] == ["RouteScenario_0_rep0", "RouteScenario_1_rep0"]
+    for record in records:
+        assert record["scores"]["score_route"] > 90.0
+        assert 150.0 < record["meta"]["route_length"] < 400.0
+    mean_ds = sum(r["scores"]["score_composed"] for r in records) / 2
+    assert abs(float(data["values"][0]) - mean_ds) < 1e-5
+
+
+def test_repetitions_and_subset_index_routes_as_the_leaderboard(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "results.json"
+    assert evaluate(checkpoint, "--routes-subset", "1", "--repetitions", "2") == 0
+    records = json.loads(checkpoint.read_text())["_checkpoint"]["records"]
+    assert [(r["index"], r["route_id"]) for r in records] == [(0, "RouteScenario_1_rep0"), (1, "RouteScenario_1_rep1")]
+
+
+def test_agent_crash_fails_the_route_and_the_run_goes_on(tmp_path: Path, misbehaviour) -> None:
+    checkpoint = tmp_path / "results.json"
+    config = misbehaviour("crash", frame=20)
+    assert evaluate(checkpoint, "--agent", str(MISBEHAVING), "--agent-config", config) == 0
+    data = json.loads(checkpoint.read_text())
+    assert [r["status"] for r in data["_checkpoint"]["records"]] == ["Failed - Agent crashed"] * 2
+    assert data["_checkpoint"]["progress"] == [2, 2]
+
+
+def test_ctrl_c_keeps_scored_routes_and_resume_finishes_the_run(tmp_path: Path, misbehaviour) -> None:
+    checkpoint = tmp_path / "results.json"
+    counter = tmp_path / "constructions"
+    config = misbehaviour("interrupt", frame=30, after_constructions=1, counter=str(counter))
+    assert evaluate(checkpoint, "--agent", str(MISBEHAVING), "--agent-config", config) == 130
+    first = json.loads(checkpoint.read_text())
+    assert first["_checkpoint"]["progress"] == [1, 2]
+    assert len(first["_checkpoint"]["records"]) == 1
+
+    assert evaluate(checkpoint, "--resume") == 0
+    resumed = json.loads(checkpoint.read_text())
+    assert resumed["_checkpoint"]["progress"] == [2, 2]
+    assert resumed["_checkpoint"]["records"][0] == first["_checkpoint"]["records"][0]
+    assert resumed["_checkpoint"]["records"][1]["route_id"] == "RouteScenario_1_rep0"
+    assert resumed["entry_status"] == "Finished"
+
+
+def test_leaderboard_1_0_convention_runs_and_scores_multiplicatively(tmp_path: Path, misbehaviour) -> None:
+    checkpoint = tmp_path / "results.json"
+    config = misbehaviour("reckless")
+    assert evaluate(checkpoint, "--leaderboard-version", "1.0", "--routes-subset", "1",
+                    "--agent", str(MISBEHAVING), "--agent-config", config) == 0
+    record = json.loads(checkpoint.read_text())["_checkpoint"]["records"][0]
+    infractions = record["infractions"]
+    assert record["num_infractions"] >= 1
+    expected = 1.0
+    for message in infractions["outside_route_lanes"]:
+        expected *= 1 - float(message.split("(")[1].split("%")[0]) / 100
+    factors = {"collisions_pedestrian": 0.5, "collisions_vehicle": 0.6, "collisions_layout": 0.65, "red_light": 0.7,
+               "stop_infraction": 0.8}
+    for key, factor in factors.items():
+        expected *= factor ** len(infractions[key])
+    assert abs(record["scores"]["score_penalty"] - expected) < 1e-3
+
+
+def test_existing_results_are_kept_aside_not_overwritten(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "results.json"
+    checkpoint.write_text('{"precious": true}')
+    assert evaluate(checkpoint, "--routes-subset", "0") == 0
+    backups = [p for p in tmp_path.glob("results.*.json")]
+    assert len(backups) == 1 and json.loads(backups[0].read_text()) == {"precious": True}
+
+
+def test_agent_without_entry_point_is_refused_before_anything_runs(tmp_path: Path, capsys) -> None:
+    agent = tmp_path / "no_entry.py"
+    agent.write_text("class Agent:\n    pass\n")
+    checkpoint = tmp_path / "results.json"
+    assert evaluate(checkpoint, "--agent", str(agent)) == 2
+    assert "get_entry_point" in capsys.readouterr().err
+    assert not checkpoint.exists()
+
+
+def test_camera_agent_is_refused_with_a_clear_message(tmp_path: Path, capsys) -> None:
+    checkpoint = tmp_path / "results.json"
+    assert evaluate(checkpoint, "--agent", str(AGENT_FILES / "camera_agent.py")) == 2
+    err = capsys.readouterr().err
+    assert "sensor.camera.rgb" in err and "embedded" in err
+    record = json.loads(checkpoint.read_text())["_checkpoint"]["records"][0]
+    assert record["status"] == "Failed - Agent's sensors were invalid"
+
+
+def test_malformed_route_xml_is_named(tmp_path: Path, capsys) -> None:
+    routes = tmp_path / "broken.xml"
+    routes.write_text("<routes><route id='0' town='EmbeddedGrid'><waypoints>")
+    code = main(["evaluate", "--routes", str(routes), "--checkpoint", str(tmp_path / "r.json"), *QUIET])
+    assert code == 2
+    assert "broken.xml" in capsys.readouterr().err
+
+
+def test_missing_town_lists_available_towns(tmp_path: Path, capsys) -> None:
+    routes = tmp_path / "elsewhere.xml"
+    routes.write_text(
+        '<routes><route id="0" town="Atlantis"><waypoints><position x="0" y="0" z="0"/>'
+        '<position x="50" y="0" z="0"/></waypoints></route></routes>'
+    )
+    assert main(["evaluate", "--routes", str(routes), "--checkpoint", str(tmp_path / "r.json"), *QUIET]) == 2
+    err = capsys.readouterr().err
+    assert "Atlantis" in err and "EmbeddedGrid" in err
+
+
+def test_invalid_opendrive_is_named(tmp_path: Path, capsys) -> None:
+    xodr = tmp_path / "garbage.xodr"
+    xodr.write_text("this is not OpenDRIVE")
+    assert evaluate(tmp_path / "r.json", "--xodr", str(xodr)) == 2
+    assert "garbage.xodr" in capsys.readouterr().err
+
+
+def test_unknown_route_set_is_named(tmp_path: Path, capsys) -> None:
+    assert main(["evaluate", "--routes", "no_such_set", "--checkpoint", str(tmp_path / "r.json")]) == 2
+    assert "embedded_smoke" in capsys.readouterr().err
