@@ -18,12 +18,12 @@ the whole route without a map.
 Localisation: the GNSS position is converted to CARLA world metres (x east, y south) with the
 leaderboard's Mercator formula around the map's geoReference (lat_0, lon_0; 42.0 / 2.0 when absent);
 without a map, around the first plan point. The heading comes from the IMU compass (0 = north,
-clockwise), i.e. yaw = compass - 90 deg. Control: pure pursuit towards a point a speed-dependent
-distance ahead on the dense path, and a PID on speed.
+clockwise), i.e. yaw = compass - 90 deg. Control: pure pursuit from the rear axle towards a point
+0.8 s ahead on the dense path (within the look-ahead bounds), and a PID on speed towards the target
+speed, the turn speed in and just before turns, and lower where the path curves (about 2 m/s^2 lateral).
 
 Config (optional JSON file given to `setup`; an empty path keeps the defaults): `target_speed_mps`
-(6.0), `turn_speed_mps` (3.5, in and just before turns), `min_lookahead_m` (4.0), `max_lookahead_m`
-(10.0).
+(6.0), `turn_speed_mps` (3.5), `min_lookahead_m` (2.5), `max_lookahead_m` (10.0).
 """
 
 from __future__ import annotations
@@ -38,11 +38,19 @@ import carla
 from leaderboard.autoagents import autonomous_agent
 
 EARTH_RADIUS_M = 6378137.0
-DEFAULT_CONFIG = {"target_speed_mps": 6.0, "turn_speed_mps": 3.5, "min_lookahead_m": 4.0, "max_lookahead_m": 10.0}
+DEFAULT_CONFIG = {"target_speed_mps": 6.0, "turn_speed_mps": 3.5, "min_lookahead_m": 2.5, "max_lookahead_m": 10.0}
 TURN_SLOWDOWN_DISTANCE_M = 15.0
 WHEELBASE_M = 2.85
-MAX_STEER_ANGLE_RAD = math.radians(70.0)
+# Front-wheel angle [rad] taken for steer = 1: a kinematic bicycle with 30 deg turns like the real MKZ
+# (about 11.8 m kerb to kerb), as the embedded world's ego does; CARLA's physics control lists 70 deg.
+MAX_STEER_ANGLE_RAD = math.radians(30.0)
+MAX_LATERAL_ACCEL_MPS2 = 2.0  # sets the speed in curves: v = sqrt(a / curvature)
+CURVE_BRAKE_DECEL_MPS2 = 2.0  # deceleration planned ahead of curves
+MIN_CURVE_SPEED_MPS = 1.5
+CURVE_WINDOW_M = 3.0  # curvature = heading change over this arc length
+CURVE_HORIZON_M = 30.0  # how far ahead curves are looked for
 GOAL_REACHED_M = 2.0
+LOOKAHEAD_TIME_S = 0.8  # pure pursuit looks this far ahead in time, within the configured bounds [m]
 MAX_THROTTLE = 0.75
 MAX_BRAKE = 0.5
 TURN_OPTIONS = ("LEFT", "RIGHT")
@@ -173,11 +181,13 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         self.track = autonomous_agent.Track.MAP
         self._config = load_config(path_to_conf_file)
         self._map = None
+        self._reference = (0.0, 0.0)  # the map's (lat_0, lon_0) [deg]
         self._map_read = False
         self._projection: LocalProjection | None = None
         self._points: list[tuple[float, float]] = []
         self._options: list[str] = []
         self._cumulative: list[float] = []
+        self._curvature: list[float] = []
         self._segment = 0
         self._position: tuple[float, float] | None = None
         self._yaw_rad = 0.0
@@ -216,14 +226,19 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
             return self._brake()
 
         config = self._config
-        lookahead = max(config["min_lookahead_m"], min(config["max_lookahead_m"], 2.0 + 0.8 * speed))
+        lookahead = max(config["min_lookahead_m"], min(config["max_lookahead_m"], LOOKAHEAD_TIME_S * speed))
         target = self._point_ahead(lookahead)
-        alpha = _wrap_pi(math.atan2(target[1] - self._position[1], target[0] - self._position[0]) - self._yaw_rad)
-        steer_angle = math.atan2(2.0 * WHEELBASE_M * math.sin(alpha), lookahead)
+        # pure pursuit steers the rear axle (half a wheelbase behind the GNSS at the centre) onto an arc through target
+        rear_x = self._position[0] - 0.5 * WHEELBASE_M * math.cos(self._yaw_rad)
+        rear_y = self._position[1] - 0.5 * WHEELBASE_M * math.sin(self._yaw_rad)
+        alpha = _wrap_pi(math.atan2(target[1] - rear_y, target[0] - rear_x) - self._yaw_rad)
+        distance = max(1.0, math.hypot(target[0] - rear_x, target[1] - rear_y))
+        steer_angle = math.atan2(2.0 * WHEELBASE_M * math.sin(alpha), distance)
 
         cruise_speed = config["target_speed_mps"]
         target_speed = min(cruise_speed, config["turn_speed_mps"]) if self._in_or_near_turn() else cruise_speed
-        target_speed = min(target_speed, cruise_speed * max(0.4, math.cos(alpha)), 0.6 * remaining + 1.0)
+        target_speed = min(target_speed, self._curve_speed_limit(), cruise_speed * max(0.4, math.cos(alpha)),
+                           0.6 * remaining + 1.0)
 
         control = carla.VehicleControl()
         control.steer = max(-1.0, min(1.0, steer_angle / MAX_STEER_ANGLE_RAD))
@@ -243,7 +258,7 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         try:
             self._reference = latlon_reference(xodr)
             self._map = carla.Map("route", xodr)
-        except Exception:  # noqa: BLE001 - an unusable map: drive on the sparse plan
+        except Exception:  # an unusable map: drive on the sparse plan
             logging.getLogger(__name__).exception("RouteFollowerAgent: cannot build the map; following the sparse plan")
             self._map = None
 
@@ -264,12 +279,50 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
                 traced, waypoint = trace_lane(self._map, sparse[i], sparse[i + 1], waypoint)
                 if traced is None:
                     traced, waypoint = trace_lane(self._map, sparse[i], sparse[i + 1])
-            self._points += [*(traced or []), sparse[i + 1]]
-            self._options += [sparse_options[i]] * len(traced or []) + [sparse_options[i + 1]]
+            # a traced lane ends within a step of the plan point and goes on from there; else a straight line
+            if traced is not None:
+                for point in traced:
+                    self._add_point(point, sparse_options[i])
+            else:
+                self._add_point(sparse[i + 1], sparse_options[i + 1])
+        self._add_point(sparse[-1], sparse_options[-1])
         self._cumulative = [0.0]
         for (ax, ay), (bx, by) in zip(self._points[:-1], self._points[1:], strict=True):
             self._cumulative.append(self._cumulative[-1] + math.hypot(bx - ax, by - ay))
+        self._curvature = self._path_curvature()
         return True
+
+    def _add_point(self, point: tuple[float, float], option: str) -> None:
+        """Append a path point; `option` is the road option of the path from it to the next point."""
+        if math.dist(point, self._points[-1]) > 0.1:
+            self._points.append(point)
+            self._options.append(option)
+
+    def _path_curvature(self) -> list[float]:
+        """Curvature [1/m] at each point: heading change from its segment to the one `CURVE_WINDOW_M` ahead."""
+        points, cumulative = self._points, self._cumulative
+        headings = [math.atan2(b[1] - a[1], b[0] - a[0]) for a, b in zip(points[:-1], points[1:], strict=True)]
+        curvature = [0.0] * len(points)
+        j = 0
+        for i in range(len(headings)):
+            j = max(i, j)
+            while j + 1 < len(headings) and cumulative[j] - cumulative[i] < CURVE_WINDOW_M:
+                j += 1
+            arc = 0.5 * (cumulative[j] + cumulative[j + 1]) - 0.5 * (cumulative[i] + cumulative[i + 1])
+            curvature[i] = abs(_wrap_pi(headings[j] - headings[i])) / max(arc, 1.0)
+        return curvature
+
+    def _curve_speed_limit(self) -> float:
+        """The highest speed from which every curve within `CURVE_HORIZON_M` can be reached slowly enough."""
+        limit, start = math.inf, self._arc_position()
+        i = self._segment
+        while i < len(self._points) and self._cumulative[i] - start < CURVE_HORIZON_M:
+            if self._curvature[i] > 0.0:
+                curve_speed = max(MIN_CURVE_SPEED_MPS, math.sqrt(MAX_LATERAL_ACCEL_MPS2 / self._curvature[i]))
+                distance = max(0.0, self._cumulative[i] - start)
+                limit = min(limit, math.sqrt(curve_speed**2 + 2.0 * CURVE_BRAKE_DECEL_MPS2 * distance))
+            i += 1
+        return limit
 
     def _segment_projection(self, i: int) -> tuple[float, float]:
         """(fraction along segment i -> i+1, distance from it) of the current position."""
@@ -315,17 +368,23 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
             x, y = nx, ny
             i += 1
 
+    def _arc_position(self) -> float:
+        """How far along the path [m] the current position projects."""
+        if len(self._points) == 1:
+            return 0.0
+        i = self._segment
+        t = max(0.0, min(1.0, self._segment_projection(i)[0]))
+        return self._cumulative[i] + t * (self._cumulative[i + 1] - self._cumulative[i])
+
     def _distance_to_goal(self) -> float:
         if len(self._points) == 1:
             return math.dist(self._position, self._points[0])
-        i = self._segment
-        t = max(0.0, min(1.0, self._segment_projection(i)[0]))
-        return self._cumulative[-1] - (self._cumulative[i] + t * (self._cumulative[i + 1] - self._cumulative[i]))
+        return self._cumulative[-1] - self._arc_position()
 
     def _in_or_near_turn(self) -> bool:
         """Whether the path from here to `TURN_SLOWDOWN_DISTANCE_M` ahead lies in a turn."""
-        i = self._segment
-        while i < len(self._points) and self._cumulative[i] - self._cumulative[self._segment] < TURN_SLOWDOWN_DISTANCE_M:
+        here, i = self._arc_position(), self._segment
+        while i < len(self._points) and (i == self._segment or self._cumulative[i] - here < TURN_SLOWDOWN_DISTANCE_M):
             if self._options[i] in TURN_OPTIONS:
                 return True
             i += 1

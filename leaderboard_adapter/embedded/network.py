@@ -66,30 +66,10 @@ class DrivingNetwork:
         self.entry_xy = np.stack([lane_graph.x_m[first], lane_graph.y_m[first]], axis=1)
         self.entry_yaw_deg = lane_graph.yaw_deg[first]
         self.exit_xy = np.stack([lane_graph.x_m[last], lane_graph.y_m[last]], axis=1)
-        self._prepare_interpolation(first, last)
-
-    def _prepare_interpolation(self, first: np.ndarray, last: np.ndarray) -> None:
-        """Per-point deltas and a global arc-length axis so `pose_at` is one searchsorted plus arithmetic."""
-        g = self.graph
-        self._first = first
-        self._last = np.maximum(last - 1, first)
-        self._seg_offset = np.concatenate([[0.0], np.cumsum(self.length_m + 10.0)[:-1]])
-        self._global_s = self._seg_offset[g.segment] + g.s_m
-        nxt = np.minimum(np.arange(len(g.x_m)) + 1, len(g.x_m) - 1)
-        same = g.segment[nxt] == g.segment
-        self._dx = np.where(same, g.x_m[nxt] - g.x_m, 0.0)
-        self._dy = np.where(same, g.y_m[nxt] - g.y_m, 0.0)
-        self._dyaw = np.where(same, (g.yaw_deg[nxt] - g.yaw_deg + 180.0) % 360.0 - 180.0, 0.0)
-        ds = np.where(same, g.s_m[nxt] - g.s_m, 0.0)
-        self._inv_ds = np.where(ds > 1e-9, 1.0 / np.maximum(ds, 1e-9), 0.0)
 
     def pose_at(self, segment: np.ndarray, s_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Vectorised (x, y, yaw_deg) at arc length `s_m` along segments; same result as `LaneGraph.pose_at`, faster."""
-        g = self.graph
-        k = np.searchsorted(self._global_s, self._seg_offset[segment] + s_m, side="right") - 1
-        k = np.minimum(np.maximum(k, self._first[segment]), self._last[segment])
-        t = np.minimum(np.maximum((s_m - g.s_m[k]) * self._inv_ds[k], 0.0), 1.0)
-        return g.x_m[k] + t * self._dx[k], g.y_m[k] + t * self._dy[k], g.yaw_deg[k] + t * self._dyaw[k]
+        """Vectorised (x, y, yaw_deg) at arc length `s_m` along segments (the lane graph's interpolation)."""
+        return self.graph.pose_at(segment, s_m)
 
     def _curve_cap(self, index: int, max_lateral_accel_mps2: float) -> float:
         """Speed [m/s] at which the sharpest bend of a segment gives the allowed lateral acceleration."""

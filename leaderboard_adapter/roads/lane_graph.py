@@ -175,32 +175,60 @@ class LaneGraph:
         return np.stack([self.x_m[sl], self.y_m[sl], self.yaw_deg[sl]], axis=1)
 
     def pose_at(self, segment: np.ndarray, s_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Vectorised pose (x, y, yaw_deg) at arc length `s_m` along segments (linear interpolation)."""
+        """Vectorised pose (x, y, yaw_deg) at arc length `s_m` [m] along segments (linear interpolation).
+
+        One searchsorted on a global arc-length axis, then arithmetic on precomputed per-point deltas.
+        """
         seg = np.asarray(segment, dtype=np.int64)
         s = np.asarray(s_m, dtype=float)
-        first = self._first[seg]
-        count = self._count[seg]
-        idx = np.clip(np.round(s / self.resolution_m).astype(np.int64), 0, count - 1)
-        # refine: the sampled s is not exactly uniform at the segment end
-        k = first + idx
-        k = np.where((k + 1 < first + count) & (self.s_m[np.minimum(k + 1, len(self.s_m) - 1)] <= s), k + 1, k)
-        k = np.where((k > first) & (self.s_m[k] > s), k - 1, k)
-        k_next = np.minimum(k + 1, first + count - 1)
-        ds = np.maximum(self.s_m[k_next] - self.s_m[k], 1e-9)
-        t = np.clip((s - self.s_m[k]) / ds, 0.0, 1.0)
-        t = np.where(k_next == k, 0.0, t)
-        x = self.x_m[k] + t * (self.x_m[k_next] - self.x_m[k])
-        y = self.y_m[k] + t * (self.y_m[k_next] - self.y_m[k])
-        dyaw = (self.yaw_deg[k_next] - self.yaw_deg[k] + 180.0) % 360.0 - 180.0
-        return x, y, self.yaw_deg[k] + t * dyaw
+        k = np.searchsorted(self._global_s, self._seg_offset[seg] + s, side="right") - 1
+        k = np.minimum(np.maximum(k, self._first[seg]), self._last_start[seg])
+        t = np.minimum(np.maximum((s - self.s_m[k]) * self._inv_ds[k], 0.0), 1.0)
+        return self.x_m[k] + t * self._dx[k], self.y_m[k] + t * self._dy[k], self.yaw_deg[k] + t * self._dyaw[k]
 
     @cached_property
     def _first(self) -> np.ndarray:
         return np.array([s.first for s in self.segments], dtype=np.int64)
 
     @cached_property
-    def _count(self) -> np.ndarray:
-        return np.array([s.stop - s.first for s in self.segments], dtype=np.int64)
+    def _last_start(self) -> np.ndarray:
+        """Per segment, the last point that starts an interpolation interval."""
+        return np.maximum(np.array([s.stop - 2 for s in self.segments], dtype=np.int64), self._first)
+
+    @cached_property
+    def _seg_offset(self) -> np.ndarray:
+        """Start of each segment on a global arc-length axis, with a gap between segments [m]."""
+        return np.concatenate([[0.0], np.cumsum(self.lengths_m() + 10.0)[:-1]])
+
+    @cached_property
+    def _global_s(self) -> np.ndarray:
+        return self._seg_offset[self.segment] + self.s_m
+
+    @cached_property
+    def _next_same(self) -> tuple[np.ndarray, np.ndarray]:
+        nxt = np.minimum(np.arange(len(self.x_m)) + 1, len(self.x_m) - 1)
+        return nxt, self.segment[nxt] == self.segment
+
+    @cached_property
+    def _dx(self) -> np.ndarray:
+        nxt, same = self._next_same
+        return np.where(same, self.x_m[nxt] - self.x_m, 0.0)
+
+    @cached_property
+    def _dy(self) -> np.ndarray:
+        nxt, same = self._next_same
+        return np.where(same, self.y_m[nxt] - self.y_m, 0.0)
+
+    @cached_property
+    def _dyaw(self) -> np.ndarray:
+        nxt, same = self._next_same
+        return np.where(same, (self.yaw_deg[nxt] - self.yaw_deg + 180.0) % 360.0 - 180.0, 0.0)
+
+    @cached_property
+    def _inv_ds(self) -> np.ndarray:
+        nxt, same = self._next_same
+        ds = np.where(same, self.s_m[nxt] - self.s_m, 0.0)
+        return np.where(ds > 1e-9, 1.0 / np.maximum(ds, 1e-9), 0.0)
 
     def segments_of_lane(self, road_id: int, section_id: int, lane_id: int) -> list[int]:
         """Segments whose entry lies on OpenDRIVE lane (road_id, section_id, lane_id); empty if none."""

@@ -27,7 +27,6 @@ from leaderboard_adapter.routes.route_planner import (
 )
 from leaderboard_adapter.world_view import RoutePoint
 
-EARTH_RADIUS_EQUA_M = 6378137.0
 """Equatorial Earth radius the leaderboard's GPS conversion uses [m]."""
 
 
@@ -115,15 +114,3 @@ def interpolate_route(town: Town, route: RouteConfig, hop_resolution: float = 1.
 def route_length_m(points: Sequence[RoutePoint]) -> float:
     """Planar length of a dense route [m]."""
     return sum(math.hypot(b.x_m - a.x_m, b.y_m - a.y_m) for a, b in zip(points, points[1:], strict=False))
-
-
-def location_to_gps(lat_ref: float, lon_ref: float, x_m: float, y_m: float, z_m: float) -> dict[str, float]:
-    """CARLA world location -> {'lat', 'lon', 'z'} as the leaderboard's `_location_to_gps` computes it."""
-    scale = math.cos(lat_ref * math.pi / 180.0)
-    mx = scale * lon_ref * math.pi * EARTH_RADIUS_EQUA_M / 180.0
-    my = scale * EARTH_RADIUS_EQUA_M * math.log(math.tan((90.0 + lat_ref) * math.pi / 360.0))
-    mx += x_m
-    my -= y_m
-    lon = mx * 180.0 / (math.pi * EARTH_RADIUS_EQUA_M * scale)
-    lat = 360.0 * math.atan(math.exp(my / (EARTH_RADIUS_EQUA_M * scale))) / math.pi - 90.0
-    return {"lat": lat, "lon": lon, "z": z_m}

@@ -13,7 +13,6 @@ from leaderboard_adapter.roads.towns import Town, load_town
 from leaderboard_adapter.routes.interpolation import (
     RouteInterpolationError,
     interpolate_trajectory,
-    location_to_gps,
     planner_for,
     route_length_m,
 )
@@ -109,10 +108,3 @@ def test_bad_arguments():
 def test_trace_route_pairs_match_points():
     trace = planner_for(load_town("EmbeddedGrid")).trace_route((55.0, 1.7), (111.7, -55.0))
     assert all(p.road_option == option for p, option in trace)
-
-
-def test_gps_reference_point():
-    gps = location_to_gps(42.0, 2.0, 0.0, 0.0, 1.0)
-    assert gps["lat"] == pytest.approx(42.0) and gps["lon"] == pytest.approx(2.0) and gps["z"] == 1.0
-    north = location_to_gps(42.0, 2.0, 0.0, -100.0, 0.0)  # CARLA -y is north
-    assert north["lat"] > 42.0
