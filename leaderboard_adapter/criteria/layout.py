@@ -9,8 +9,11 @@ A corner is tested by projecting it onto the nearest lane of any type
 (`get_waypoint(corner, lane_type=Any)`): it is on the paved area when it lies within half
 the lane width (+ EDGE_TOLERANCE_M) of that lane's centre or of one of its two neighbours
 (the neighbours settle points on the border of lanes of unequal widths, where the nearest
-centre can belong to the narrower lane). `project_to_road=False` is not used: it answers
-None up to about 0.1 m inside lane borders.
+centre can belong to the narrower lane). When that fails, the nearest driving lane is tried
+the same way (a sidewalk on the inside of a tight bend can fold over the driving lane and be
+the nearest lane), and a point inside a junction's bounding box counts as paved (the gaps
+between junction connector lanes are paved in CARLA). `project_to_road=False` is not used:
+it answers None up to about 0.1 m inside lane borders.
 
 To keep the per-tick cost small the map is asked only when needed: not while the box lies
 laterally within the hero's (non-junction) driving lane, and not again until the hero
@@ -71,9 +74,20 @@ class LayoutProbe:
     def is_paved(self, x_m: float, y_m: float, z_m: float = 0.0) -> bool:
         """Whether the point lies on some lane of the map (any lane type)."""
         self.corner_lookups += 1
-        wp = self.map.get_waypoint(carla.Location(x_m, y_m, z_m), lane_type=carla.LaneType.Any)
-        if wp is None:
+        location = carla.Location(x_m, y_m, z_m)
+        nearest = self.map.get_waypoint(location, lane_type=carla.LaneType.Any)
+        if nearest is not None and self._inside_or_beside(nearest, x_m, y_m):
+            return True
+        # The nearest lane of any type can be the wrong one where a sidewalk folds over the inside
+        # of a tight bend: ask for the nearest driving lane too, and count a junction's area as paved.
+        driving = self.map.get_waypoint(location, lane_type=carla.LaneType.Driving)
+        if driving is None:
             return False
+        if self._inside_or_beside(driving, x_m, y_m):
+            return True
+        return driving.is_junction and driving.get_junction().bounding_box.contains(location, carla.Transform())
+
+    def _inside_or_beside(self, wp: carla.Waypoint, x_m: float, y_m: float) -> bool:
         if self._inside(wp, x_m, y_m):
             return True
         return any(

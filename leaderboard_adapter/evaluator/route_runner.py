@@ -12,6 +12,7 @@ import carla
 import numpy as np
 
 from leaderboard_adapter.autoagents.agent_loader import (
+    AgentLoadError,
     AgentRuntimeError,
     AgentSetupError,
     LoadedAgent,
@@ -126,7 +127,7 @@ def run_route(
     except SensorConfigurationInvalid as error:
         logger.error("agent sensors refused: %s", error)
         return outcome(RouteEnding.SENSORS_INVALID, 0, detail=str(error))
-    except AgentSetupError as error:
+    except (AgentSetupError, AgentLoadError) as error:
         logger.error("agent could not be set up: %s", error)
         return outcome(RouteEnding.AGENT_SETUP_FAILED, 0, detail=str(error))
 

@@ -16,6 +16,8 @@ import carla
 import numpy as np
 
 _JOIN_TOLERANCE_M = 0.5
+U_TURN_DEG = 150.0
+"""Heading change beyond which a junction lane counts as a U-turn [deg]."""
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,15 @@ class LaneGraph:
         d2 = (self.x_m[seg.first : seg.stop] - x_m) ** 2 + (self.y_m[seg.first : seg.stop] - y_m) ** 2
         k = seg.first + int(np.argmin(d2))
         return k, float(self.s_m[k])
+
+    def heading_change_deg(self, index: int) -> float:
+        """Signed yaw change from a segment's first to its last point [deg], in (-180, 180]."""
+        seg = self.segments[index]
+        return float((self.yaw_deg[seg.stop - 1] - self.yaw_deg[seg.first] + 180.0) % 360.0 - 180.0)
+
+    def is_u_turn(self, index: int) -> bool:
+        """Whether a junction segment turns the driver around (heading change beyond 150 deg)."""
+        return self.segments[index].is_junction and abs(self.heading_change_deg(index)) > U_TURN_DEG
 
     def lengths_m(self) -> np.ndarray:
         """Segment lengths [m], indexed by segment."""

@@ -124,7 +124,10 @@ class GlobalRoutePlanner:
                 digraph.add_node(seg.index, xy=(float(g.x_m[seg.first]), float(g.y_m[seg.first])))
         for seg in g.segments:
             here = canon[seg.index]
-            for j in seg.successors:
+            # Leaderboard routes never turn around: U-turn connectors (Osm2Odr makes some) are left
+            # out unless a lane has no other way on.
+            onward = [j for j in seg.successors if not g.is_u_turn(j)] or list(seg.successors)
+            for j in onward:
                 digraph.add_edge(here, canon[j], weight=max(seg.length_m, 0.1), kind=_FOLLOW)
             if seg.is_junction:
                 continue

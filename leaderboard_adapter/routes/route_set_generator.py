@@ -83,7 +83,8 @@ class RouteRequest:
 
 
 def _random_drive(planner: GlobalRoutePlanner, rng: np.random.Generator, length_m: float) -> list[int] | None:
-    """A seeded walk of segments (follow edges, sometimes lane changes), no segment twice; None if stuck."""
+    """A seeded walk of segments (follow edges, sometimes lane changes), no segment twice, never a U-turn
+    (so never into a dead-end street); None if stuck."""
     g = planner.graph
     digraph = planner.digraph
     starts = sorted(n for n in digraph.nodes if not g.segments[n].is_junction and g.segments[n].length_m > 40)
@@ -92,7 +93,7 @@ def _random_drive(planner: GlobalRoutePlanner, rng: np.random.Generator, length_
     while total < length_m:
         here = path[-1]
         options = sorted(n for n in digraph.successors(here) if n not in path)
-        follows = [n for n in options if digraph.edges[here, n]["kind"] == "follow"]
+        follows = [n for n in options if digraph.edges[here, n]["kind"] == "follow" and not g.is_u_turn(n)]
         changes = [n for n in options if digraph.edges[here, n]["kind"] != "follow"]
         # no two lane changes in a row, none on the first stretch
         if (

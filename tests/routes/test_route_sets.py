@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from leaderboard_adapter.roads.towns import bundled_town_names, load_town
@@ -60,3 +61,12 @@ def test_route_file_roundtrip(name):
     routes = parse_routes_file(ROUTES_DIR / name)
     assert Counter(r.town for r in routes)
     assert routes_to_xml(routes) == (ROUTES_DIR / name).read_text(encoding="utf-8")
+
+
+def test_bundled_routes_never_turn_around() -> None:
+    """Leaderboard routes have no U-turns: no 12 m stretch of any bundled route turns by more than 150 deg."""
+    for name in ("embedded_training.xml", "embedded_smoke.xml"):
+        for route in parse_routes_file(ROUTES_DIR / name):
+            points = interpolate_route(load_town(route.town), route)
+            yaw = np.unwrap(np.radians([p.yaw_deg for p in points]))
+            assert np.degrees(np.abs(yaw[12:] - yaw[:-12])).max() < 150.0, (name, route.id)
