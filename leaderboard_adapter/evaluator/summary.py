@@ -13,8 +13,10 @@ from leaderboard_adapter.scoring import GlobalRecord, RouteRecord
 def route_table(records: Sequence[RouteRecord]) -> Table:
     """One row per scored route."""
     table = Table(title="Routes", header_style="bold")
-    for column in ("route", "status", "DS", "RC", "IP", "length [m]", "infractions"):
-        table.add_column(column, justify="left" if column in ("route", "status") else "right")
+    table.add_column("route", no_wrap=True, min_width=22)
+    table.add_column("status", no_wrap=True)
+    for column in ("DS", "RC", "IP", "length [m]", "infractions"):
+        table.add_column(column, justify="right")
     for record in records:
         table.add_row(
             record.route_id,
