@@ -160,14 +160,21 @@ def _keypoints(planner: GlobalRoutePlanner, path: list[int]) -> tuple[Keypoint, 
 
 
 def generate_route(
-    town: Town, request: RouteRequest, rng: np.random.Generator, route_id: str, attempts: int = 400
+    town: Town,
+    request: RouteRequest,
+    rng: np.random.Generator,
+    route_id: str,
+    attempts: int = 400,
+    taken: set[tuple] | None = None,
 ) -> tuple[RouteConfig, RouteStats]:
-    """One route meeting `request`, drawn with `rng`; raises RuntimeError after `attempts` failures."""
+    """One route meeting `request`, drawn with `rng`, whose drive is not in `taken` (the drive is added
+    to it); raises RuntimeError after `attempts` failures."""
     planner = planner_for(town)
+    taken = set() if taken is None else taken
     for _ in range(attempts):
         target = rng.uniform(request.min_length_m, request.max_length_m)
         path = _random_drive(planner, rng, target)
-        if path is None:
+        if path is None or (town.name, *path) in taken:
             continue
         keypoints = _keypoints(planner, path)
         if len(keypoints) < 2:
@@ -180,6 +187,7 @@ def generate_route(
             and request.min_length_m <= stats.length_m <= request.max_length_m
             and request.accept(stats)
         ):
+            taken.add((town.name, *path))
             weather = _WEATHERS[int(rng.integers(len(_WEATHERS)))]
             later = _WEATHERS[int(rng.integers(len(_WEATHERS)))]
             config = RouteConfig(
@@ -220,9 +228,10 @@ def smoke_requests() -> list[RouteRequest]:
 
 
 def generate_set(requests: list[RouteRequest], seed: int) -> list[tuple[RouteConfig, RouteStats]]:
-    """Routes for `requests` in order, ids "0", "1", ...; deterministic for a seed."""
+    """Distinct routes for `requests` in order, ids "0", "1", ...; deterministic for a seed."""
     rng = np.random.default_rng(seed)
-    return [generate_route(load_town(r.town), r, rng, str(k)) for k, r in enumerate(requests)]
+    taken: set[tuple] = set()
+    return [generate_route(load_town(r.town), r, rng, str(k), taken=taken) for k, r in enumerate(requests)]
 
 
 def summarise(routes: list[tuple[RouteConfig, RouteStats]]) -> str:

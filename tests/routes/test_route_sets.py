@@ -70,3 +70,9 @@ def test_bundled_routes_never_turn_around() -> None:
             points = interpolate_route(load_town(route.town), route)
             yaw = np.unwrap(np.radians([p.yaw_deg for p in points]))
             assert np.degrees(np.abs(yaw[12:] - yaw[:-12])).max() < 150.0, (name, route.id)
+
+
+def test_training_routes_are_distinct() -> None:
+    routes = parse_routes_file(ROUTES_DIR / "embedded_training.xml")
+    keypoint_sets = {tuple((k.x_m, k.y_m) for k in r.keypoints) for r in routes}
+    assert len(keypoint_sets) == len(routes)
