@@ -70,12 +70,12 @@ def test_ctrl_c_keeps_scored_routes_and_resume_finishes_the_run(tmp_path: Path, 
 
 def test_leaderboard_1_0_convention_runs_and_scores_multiplicatively(tmp_path: Path, misbehaviour) -> None:
     checkpoint = tmp_path / "results.json"
-    config = misbehaviour("reckless")
+    config = misbehaviour("swerve")
     assert evaluate(checkpoint, "--leaderboard-version", "1.0", "--routes-subset", "1",
                     "--agent", str(MISBEHAVING), "--agent-config", config) == 0
     record = json.loads(checkpoint.read_text())["_checkpoint"]["records"][0]
     infractions = record["infractions"]
-    assert record["num_infractions"] >= 1
+    assert len(infractions["collisions_layout"]) >= 1 and record["status"] == "Failed - Agent deviated from the route"
     expected = 1.0
     for message in infractions["outside_route_lanes"]:
         expected *= 1 - float(message.split("(")[1].split("%")[0]) / 100

@@ -68,7 +68,7 @@ def test_running_a_stop_sign_is_an_infraction(smoke, misbehaviour) -> None:
     outcome = drive(smoke[1], misbehaviour("reckless"))
     stops = [e for e in outcome.events if e.type is InfractionType.STOP_INFRACTION]
     assert stops and all(e.message.startswith("Agent ran a stop with id=") for e in stops)
-    assert penalty(outcome) <= 1 / (1 + 0.25 * len(stops)) + 1e-9
+    assert penalty(outcome) <= 1 / (1 + 0.25 * len(stops)) + 1e-6  # the record rounds to 6 digits
 
 
 def test_hitting_a_stopped_vehicle_is_a_vehicle_collision(smoke, misbehaviour) -> None:
