@@ -38,10 +38,9 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--vehicles", type=int, default=None, help="NPC vehicles (default: the world's default density)")
     p.add_argument("--walkers", type=int, default=None, help="pedestrians (default: the world's default density)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--debug", type=int, default=0, help="accepted for leaderboard compatibility; >0 logs more")
-    p.add_argument("--timeout", type=float, default=None, help="accepted for leaderboard compatibility (no server here)")
-    p.add_argument("--host", default=None, help="accepted for leaderboard compatibility; a CARLA server is driven by scripts/evaluate.sh")
-    p.add_argument("--port", type=int, default=None, help="accepted for leaderboard compatibility")
+    p.add_argument("--debug", type=int, default=0, help="handed to 2.x agents' constructor (debug > 0)")
+    p.add_argument("--host", default="localhost", help="handed to 2.x agents' constructor (no server is contacted)")
+    p.add_argument("--port", type=int, default=2000, help="handed to 2.x agents' constructor")
 
 
 def _towns_parser(sub: argparse._SubParsersAction) -> None:

@@ -158,7 +158,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         load_agent_class(agent_path)  # fail fast on a file that cannot be an agent, before any route runs
     except AgentLoadError as error:
         raise LangPropDriveError(str(error)) from error
-    agent = AgentSpec(agent_path, args.agent_config, "1.0" if args.leaderboard_version == "1.0" else "2.x", args.track)
+    agent = AgentSpec(
+        agent_path, args.agent_config, "1.0" if args.leaderboard_version == "1.0" else "2.x", args.track,
+        host=args.host, port=args.port, debug=args.debug > 0,
+    )
     world_config = _world_config(args)
     checkpoint = Path(args.checkpoint)
     results = _open_results(checkpoint, runs, args.resume)

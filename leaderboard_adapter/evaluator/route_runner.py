@@ -40,12 +40,15 @@ _ENDINGS = {
 
 @dataclass(frozen=True)
 class AgentSpec:
-    """Which agent to run and how the evaluator constructs it."""
+    """Which agent to run and how the evaluator constructs it (2.x agents get host, port and debug)."""
 
     path: Path
     config_path: str
     convention: str
     track: str
+    host: str = "localhost"
+    port: int = 2000
+    debug: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,9 @@ def run_route(
             global_plan_world_coord=world_plan,
             opendrive=town.xodr,
             config_path=agent_spec.config_path,
+            host=agent_spec.host,
+            port=agent_spec.port,
+            debug=agent_spec.debug,
         )
     except SensorConfigurationInvalid as error:
         logger.error("agent sensors refused: %s", error)

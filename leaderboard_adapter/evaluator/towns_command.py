@@ -7,8 +7,10 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.route_sets import bundled_route_sets
-from leaderboard_adapter.roads.towns import bundled_town_names, load_town
+from leaderboard_adapter.roads.opendrive import InvalidOpenDriveError
+from leaderboard_adapter.roads.towns import TownNotFoundError, bundled_town_names, load_town
 from leaderboard_adapter.routes.route_parser import parse_routes_file
 
 
@@ -21,7 +23,10 @@ def run_towns(args: argparse.Namespace) -> int:
     if args.town_dir is not None:
         names = sorted({*names, *(p.stem for p in args.town_dir.glob("*.xodr"))})
     for name in names:
-        town = load_town(name, town_dir=args.town_dir)
+        try:
+            town = load_town(name, town_dir=args.town_dir)
+        except (TownNotFoundError, InvalidOpenDriveError) as error:
+            raise LangPropDriveError(str(error)) from error
         controls = town.junction_controls
         towns.add_row(
             name,

@@ -141,3 +141,12 @@ def test_invalid_opendrive_is_named(tmp_path: Path, capsys) -> None:
 def test_unknown_route_set_is_named(tmp_path: Path, capsys) -> None:
     assert main(["evaluate", "--routes", "no_such_set", "--checkpoint", str(tmp_path / "r.json")]) == 2
     assert "embedded_smoke" in capsys.readouterr().err
+
+
+def test_towns_lists_bundled_towns_and_a_user_folder(tmp_path: Path, capsys) -> None:
+    (tmp_path / "Broken.xodr").write_text("<OpenDRIVE></OpenDRIVE>")
+    assert main(["towns"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("EmbeddedGrid", "EmbeddedArterial", "EmbeddedStops", "embedded_training"))
+    assert main(["towns", "--town-dir", str(tmp_path)]) == 2
+    assert "Broken.xodr" in capsys.readouterr().err
