@@ -59,16 +59,12 @@ class ActorState:
         """Planar speed [m/s]."""
         return float(np.hypot(self.vx_mps, self.vy_mps))
 
-    def transform(self) -> carla.Transform:
-        """The actor's pose as a `carla.Transform`."""
-        return carla.Transform(carla.Location(self.x_m, self.y_m, self.z_m), carla.Rotation(yaw=self.yaw_deg))
-
 
 @dataclass(frozen=True)
 class ActorArrays:
     """All non-hero actors at one instant as parallel arrays of shape (N,) (world frame).
 
-    Cheap to build every step and vectorisable; `states()` gives records where that reads better.
+    Cheap to build every step and vectorisable.
     """
 
     ids: np.ndarray
@@ -101,18 +97,6 @@ class ActorArrays:
             np.array([int(s.kind) for s in states], np.int8),
             *cols.T,
         )
-
-    def select(self, mask: np.ndarray) -> ActorArrays:
-        """The actors where `mask` is true."""
-        return ActorArrays(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
-
-    def states(self) -> list[ActorState]:
-        return [
-            ActorState(int(i), ActorKind(int(k)), float(x), float(y), 0.0, float(yaw), float(vx), float(vy), float(ln), float(w))
-            for i, k, x, y, yaw, vx, vy, ln, w in zip(
-                self.ids, self.kinds, self.x_m, self.y_m, self.yaw_deg, self.vx_mps, self.vy_mps, self.length_m, self.width_m, strict=True
-            )
-        ]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,10 @@ class Convention(enum.StrEnum):
         """`value` as a Convention; raises ValueError naming the accepted spellings."""
         if isinstance(value, Convention):
             return value
-        aliases = {"1.0": cls.V1_0, "1": cls.V1_0, "2.x": cls.V2_X, "2": cls.V2_X, "2.0": cls.V2_X, "2.1": cls.V2_X}
+        aliases = {
+            **dict.fromkeys(("1", "1.0", "v1", "v1.0"), cls.V1_0),
+            **dict.fromkeys(("2", "2.x", "2.0", "2.1", "v2", "master"), cls.V2_X),
+        }
         try:
             return aliases[str(value).strip().lower()]
         except KeyError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from leaderboard_adapter.embedded.ego import EgoParams
 from leaderboard_adapter.embedded.traffic import TrafficParams
@@ -31,3 +31,15 @@ class WorldConfig:
             raise ValueError("vehicle_count and walker_count must be >= 0")
         if self.conflict_clearance_m <= 0 or self.max_lateral_accel_mps2 <= 0:
             raise ValueError("conflict_clearance_m and max_lateral_accel_mps2 must be positive")
+
+    def with_counts(self, vehicle_count: int | None = None, walker_count: int | None = None) -> WorldConfig:
+        """This config with other NPC counts (None keeps one). Zero walkers means no pedestrians at all:
+        neither wandering nor waiting to cross in front of the ego."""
+        changes: dict = {}
+        if vehicle_count is not None:
+            changes["vehicle_count"] = vehicle_count
+        if walker_count is not None:
+            changes["walker_count"] = walker_count
+            if walker_count == 0:
+                changes["walkers"] = replace(self.walkers, ego_crossing_spacing_m=0.0)
+        return replace(self, **changes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -76,16 +75,8 @@ def plan_runs(
 
 
 def _world_config(args: argparse.Namespace) -> WorldConfig:
-    config = WorldConfig()
-    changes = {}
-    if args.vehicles is not None:
-        changes["vehicle_count"] = args.vehicles
-    if args.walkers is not None:
-        changes["walker_count"] = args.walkers
-        if args.walkers == 0:  # no pedestrians at all: neither wandering nor crossing in front of the ego
-            changes["walkers"] = dataclasses.replace(config.walkers, ego_crossing_spacing_m=0.0)
     try:
-        return dataclasses.replace(config, **changes)
+        return WorldConfig().with_counts(args.vehicles, args.walkers)
     except ValueError as error:
         raise LangPropDriveError(str(error)) from error
 
@@ -159,7 +150,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     except AgentLoadError as error:
         raise LangPropDriveError(str(error)) from error
     agent = AgentSpec(
-        agent_path, args.agent_config, "1.0" if args.leaderboard_version == "1.0" else "2.x", args.track,
+        agent_path, args.agent_config, args.leaderboard_version, args.track,
         host=args.host, port=args.port, debug=args.debug > 0,
     )
     world_config = _world_config(args)

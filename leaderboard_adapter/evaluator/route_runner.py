@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import carla
 import numpy as np
 
 from leaderboard_adapter.autoagents.agent_loader import (
@@ -40,7 +39,10 @@ _ENDINGS = {
 
 @dataclass(frozen=True)
 class AgentSpec:
-    """Which agent to run and how the evaluator constructs it (2.x agents get host, port and debug)."""
+    """Which agent to run and how the evaluator constructs it (2.x agents get host, port and debug).
+
+    `convention`: a leaderboard version ("1.0", "2.0", "2.1", "2.x"), see `Convention.parse`.
+    """
 
     path: Path
     config_path: str
@@ -98,7 +100,7 @@ def run_route(
     world = EmbeddedWorld(town.map, town.lane_graph, route, world_config, seed, town.speed_limits_mps)
     if prepare_world is not None:
         prepare_world(world)
-    criteria = RouteCriteria.from_view(world, "1.0" if leaderboard_version == "1.0" else "2.x")
+    criteria = RouteCriteria.from_view(world, leaderboard_version)
     geo = GeoReference(town.lat_ref, town.lon_ref)
     gps_plan, world_plan = build_global_plan(dense_route_from_points(route), geo, road_option_type())
 
@@ -157,7 +159,7 @@ def _drive(
         except AgentRuntimeError as error:
             logger.error("agent crashed at frame %d: %s", frame, error)
             return RouteEnding.AGENT_CRASHED, frame - 1, str(error)
-        world.tick(control if isinstance(control, carla.VehicleControl) else carla.VehicleControl())
+        world.tick(control)
         result = criteria.update(world)
         if on_tick is not None:
             on_tick(world, result.route_completion_percent)

@@ -77,3 +77,11 @@ def test_configuration_errors(lights_town) -> None:
         WorldConfig(vehicle_count=-1)
     with pytest.raises(ValueError, match="route is empty"):
         EmbeddedWorld(lights_town[0], lights_town[1], [], WorldConfig(), 0)
+
+
+def test_zero_walkers_means_no_pedestrians_at_all(lights_town, route) -> None:
+    counted = build(lights_town, route, WorldConfig().with_counts(vehicle_count=3, walker_count=5))
+    assert int(np.sum(counted.actors().kinds == int(ActorKind.VEHICLE))) == 3
+    assert int(np.sum(counted.actors().kinds == int(ActorKind.WALKER))) >= 5
+    none = build(lights_town, route, WorldConfig().with_counts(walker_count=0))
+    assert int(np.sum(none.actors().kinds == int(ActorKind.WALKER))) == 0

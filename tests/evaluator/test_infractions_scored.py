@@ -15,8 +15,7 @@ from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.scoring import InfractionType, RouteEnding, build_route_record, scheme_for_version
 from leaderboard_adapter.world_view import LightState
 
-EMPTY = WorldConfig(vehicle_count=0, walker_count=0)
-EMPTY = dataclasses.replace(EMPTY, walkers=dataclasses.replace(EMPTY.walkers, ego_crossing_spacing_m=0.0))
+EMPTY = WorldConfig().with_counts(0, 0)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def smoke() -> list[PlannedRun]:
 
 
 def drive(run: PlannedRun, config_path: str, world: WorldConfig = EMPTY, version: str = "2.1", prepare=None) -> RouteOutcome:
-    agent = AgentSpec(MISBEHAVING, config_path, "1.0" if version == "1.0" else "2.x", "MAP")
+    agent = AgentSpec(MISBEHAVING, config_path, version, "MAP")
     return run_route(agent, run.town, run.points, world, 7, version, prepare_world=prepare)
 
 
