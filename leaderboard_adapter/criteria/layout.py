@@ -11,7 +11,8 @@ the lane width (+ EDGE_TOLERANCE_M) of that lane's centre or of one of its two n
 (the neighbours settle points on the border of lanes of unequal widths, where the nearest
 centre can belong to the narrower lane). When that fails, the nearest driving lane is tried
 the same way (a sidewalk on the inside of a tight bend can fold over the driving lane and be
-the nearest lane), and a point inside a junction's bounding box counts as paved (the gaps
+the nearest lane), then the lanes one metre after and before both (just past a junction
+connector's end, the connector can be nearer than the lane it joins), and a point inside a junction's bounding box counts as paved (the gaps
 between junction connector lanes are paved in CARLA). `project_to_road=False` is not used:
 it answers None up to about 0.1 m inside lane borders.
 
@@ -85,6 +86,10 @@ class LayoutProbe:
             return False
         if self._inside_or_beside(driving, x_m, y_m):
             return True
+        # past the end of a junction connector the nearest lane can be the connector, not the lane it joins
+        for wp in (nearest, driving):
+            if wp is not None and any(self._inside_or_beside(n, x_m, y_m) for n in self._continuations(wp)):
+                return True
         return driving.is_junction and driving.get_junction().bounding_box.contains(location, carla.Transform())
 
     def _inside_or_beside(self, wp: carla.Waypoint, x_m: float, y_m: float) -> bool:
@@ -94,6 +99,11 @@ class LayoutProbe:
             side is not None and self._inside(side, x_m, y_m)
             for side in (wp.get_left_lane(), wp.get_right_lane())
         )
+
+    @staticmethod
+    def _continuations(wp: carla.Waypoint) -> list[carla.Waypoint]:
+        """The lanes that follow and precede `wp` (one metre on, one metre back)."""
+        return list(wp.next(END_TOLERANCE_M)) + list(wp.previous(END_TOLERANCE_M))
 
     @staticmethod
     def _inside(wp: carla.Waypoint, x_m: float, y_m: float) -> bool:

@@ -84,19 +84,16 @@ def _approach_lane(network: DrivingNetwork, segment: int) -> tuple[int, int]:
 
 def _site(network: DrivingNetwork, sid: int, segs: list[int], lm: carla.Landmark) -> SignalSite:
     # one stop line per approach lane, as CARLA's TrafficLight.get_stop_waypoints()
-    approach: dict[tuple[int, int], Pose2D] = {}
+    approach: dict[tuple[int, int], int] = {}
     for i in segs:
-        approach.setdefault(
-            _approach_lane(network, i),
-            Pose2D(float(network.entry_xy[i, 0]), float(network.entry_xy[i, 1]), float(network.entry_yaw_deg[i])),
-        )
+        approach.setdefault(_approach_lane(network, i), i)
     lanes = tuple(approach)
-    stop_line = tuple(approach.values())
-    # unique entry points: one per incoming lane
-    uniq: dict[tuple[float, float], int] = {}
-    for i in segs:
-        uniq.setdefault((round(float(network.entry_xy[i, 0]), 1), round(float(network.entry_xy[i, 1]), 1)), i)
-    entries = list(uniq.values())
+    entries = list(approach.values())
+    stop_line = tuple(
+        Pose2D(float(network.entry_xy[i, 0]), float(network.entry_xy[i, 1]), float(network.entry_yaw_deg[i]))
+        for i in entries
+    )
+    # the trigger covers the approach lanes (one junction entry each) over the last metres before the line
     centre = network.entry_xy[entries].mean(axis=0)
     yaw = float(network.entry_yaw_deg[entries[0]])
     back = np.array([np.cos(np.radians(yaw)), np.sin(np.radians(yaw))]) * (_TRIGGER_LENGTH_M / 2)

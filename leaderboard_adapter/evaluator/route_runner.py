@@ -23,6 +23,7 @@ from leaderboard_adapter.autoagents.sensor_interface import SensorConfigurationI
 from leaderboard_adapter.criteria.criteria_set import RouteCriteria, RouteStatus
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
+from leaderboard_adapter.privileged import publishing
 from leaderboard_adapter.roads.towns import Town
 from leaderboard_adapter.scoring import InfractionEvent, RouteEnding
 from leaderboard_adapter.world_view import RoutePoint
@@ -119,6 +120,21 @@ def run_route(
             failure_detail=detail,
         )
 
+    with publishing(world):
+        return _load_and_drive(agent_spec, town, world, criteria, gps_plan, world_plan, on_tick, outcome)
+
+
+def _load_and_drive(
+    agent_spec: AgentSpec,
+    town: Town,
+    world: EmbeddedWorld,
+    criteria: RouteCriteria,
+    gps_plan: list,
+    world_plan: list,
+    on_tick: TickCallback | None,
+    outcome: Callable[..., RouteOutcome],
+) -> RouteOutcome:
+    """Build the agent (the world published for privileged agents), drive the route, destroy the agent."""
     try:
         agent = load_agent(
             agent_spec.path,

@@ -1,0 +1,126 @@
+"""The expert autopilot: an `Action` for an observation, in the manner of PDM-Lite.
+
+Per frame: a cruise speed from the speed limit and the path's curvature; obstacles on the
+path (a leading vehicle, a pedestrian, a red or stoppable yellow light's stop line, an
+uncompleted stop sign); forecast collisions with every vehicle and walker ahead (the ego
+driving on at its planned speed, others at constant velocity; at a stop-sign junction,
+standing vehicles may start); IDM towards each obstacle; the target speed is the lowest
+candidate. Steering aims at the path point a speed-dependent look-ahead ahead.
+It reads only the observation (docs/observation.md), so it drives and labels alike on the
+embedded world and on CARLA.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from expert.collisions import predicted_hits
+from expert.idm import idm_target_speed
+from expert.obstacles import Obstacle, actor_columns, on_path_obstacles
+from expert.params import ExpertParams
+from expert.path import EgoPath
+from expert.signals import light_obstacle, stop_sign_obstacle
+from langprop_driver.control import Action, lookahead_distance_m, steer_towards
+
+
+@dataclass(frozen=True)
+class ExpertDecision:
+    """The expert's action, and what set its speed: `reason` ("cruise", "red_light", "vehicle", ...) and actor id."""
+
+    action: Action
+    reason: str
+    actor_id: int | None = None
+
+
+class Expert:
+    """Rule-based privileged autopilot; stateless: `act` depends on the observation alone."""
+
+    def __init__(self, params: ExpertParams | None = None):
+        self.params = params if params is not None else ExpertParams()
+
+    def act(self, observation: dict) -> ExpertDecision:
+        p = self.params
+        ego = observation["ego"]
+        route = observation["route"]
+        speed = float(ego["speed_mps"])
+        length, width = float(ego["length_m"]), float(ego["width_m"])
+        path = EgoPath.from_route(route["points"])
+
+        cruise = self._cruise_speed(path, float(route["speed_limit_mps"]))
+        obstacles = self._obstacles(observation, path, speed, length, width)
+        target, reason, actor = cruise, "cruise", None
+        for ob in obstacles:
+            v = idm_target_speed(speed, cruise, ob.gap_m, ob.speed_mps, ob.idm, p.idm_horizon_s)
+            if v < target:
+                target, reason, actor = v, ob.reason, ob.actor_id
+        aim_x, aim_y, _ = path.pose_at(np.array(lookahead_distance_m(speed)))
+        steer = steer_towards(float(aim_x), float(aim_y))
+        return ExpertDecision(Action(target_speed_mps=float(target), steer_deg=steer), reason, actor)
+
+    def _cruise_speed(self, path: EgoPath, speed_limit_mps: float) -> float:
+        """The speed limit share, lowered so every curve ahead is reached at its curve speed."""
+        p = self.params
+        v_curve = path.curvature_speed_mps(p.max_lateral_accel_mps2)
+        reachable = np.sqrt(v_curve**2 + 2.0 * p.curve_decel_mps2 * path.s_m)
+        return float(min(p.speed_limit_factor * speed_limit_mps, reachable.min()))
+
+    def _obstacles(
+        self, observation: dict, path: EgoPath, speed: float, length: float, width: float
+    ) -> list[Obstacle]:
+        p = self.params
+        out: list[Obstacle] = []
+        light = light_obstacle(observation["traffic_light"], speed, p.light, p.yellow_stop_decel_mps2)
+        stop = stop_sign_obstacle(observation["stop_sign"], p.stop_sign)
+        out += [ob for ob in (light, stop) if ob is not None]
+        vehicles = actor_columns(observation["vehicles"])
+        walkers = actor_columns(observation["pedestrians"])
+        leaders = on_path_obstacles(
+            path, vehicles, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.leader, "vehicle"
+        )
+        people = on_path_obstacles(
+            path, walkers, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.pedestrian, "pedestrian"
+        )
+        out += leaders + people
+        # forecast collisions with everyone not already followed on the path, at the speed planned so far
+        planned = self._cruise_speed(path, float(observation["route"]["speed_limit_mps"]))
+        for ob in out:
+            planned = min(planned, idm_target_speed(speed, planned, ob.gap_m, ob.speed_mps, ob.idm, p.idm_horizon_s))
+        followed = {ob.actor_id for ob in leaders + people}
+        out += self._hazards(observation, path, speed, planned, length, width, vehicles, walkers, followed)
+        return out
+
+    def _hazards(
+        self,
+        observation: dict,
+        path: EgoPath,
+        speed: float,
+        planned: float,
+        length: float,
+        width: float,
+        vehicles: np.ndarray,
+        walkers: np.ndarray,
+        followed: set[int | None],
+    ) -> list[Obstacle]:
+        p = self.params
+        fp = p.forecast
+        free_v = vehicles[[int(i) not in followed for i in vehicles[:, 7]]] if len(vehicles) else vehicles
+        free_w = walkers[[int(i) not in followed for i in walkers[:, 7]]] if len(walkers) else walkers
+        start_accel = None
+        stop = observation["stop_sign"]
+        if stop is not None and stop["completed_stop"] and len(free_v):
+            # about to cross a stop-sign junction: standing vehicles nearby may start into it
+            speeds = np.hypot(free_v[:, 3], free_v[:, 4])
+            near = np.hypot(free_v[:, 0], free_v[:, 1]) < fp.start_radius_m
+            start_accel = np.where((speeds < 1.0) & near, fp.start_accel_mps2, 0.0)
+        # move at least at a crawl in the forecast, so a standing ego still sees what it would drive into
+        plan = max(planned, 2.0)
+        standing = np.hypot(free_v[:, 3], free_v[:, 4]) < fp.standing_speed_mps
+        if start_accel is not None:
+            standing &= start_accel == 0.0
+        v_margin = np.where(standing[:, None], fp.standing_margin_m, fp.vehicle_margin_m)
+        w_margin = np.broadcast_to(np.asarray(fp.walker_margin_m, float), (len(free_w), 2))
+        hits = predicted_hits(path, speed, plan, length, width, free_v, v_margin, fp, start_accel)
+        hits += predicted_hits(path, speed, plan, length, width, free_w, w_margin, fp)
+        return [Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id) for h in hits]

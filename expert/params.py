@@ -1,0 +1,72 @@
+"""ExpertParams: every threshold, gain and margin of the expert autopilot, with units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from expert.idm import IdmParams
+
+
+@dataclass(frozen=True)
+class ForecastParams:
+    """Collision forecasting: horizon and step [s], ego acceleration assumed while speeding up [m/s^2],
+    and the margins (length, width) [m] added to other actors' boxes (the ego's box is its own size)."""
+
+    horizon_s: float = 3.0
+    step_s: float = 0.1
+    ego_accel_mps2: float = 1.5
+    ego_decel_mps2: float = 3.0
+    vehicle_margin_m: tuple[float, float] = (2.0, 0.8)
+    walker_margin_m: tuple[float, float] = (2.0, 1.4)
+    standing_margin_m: tuple[float, float] = (0.6, 0.4)
+    """Box margins for vehicles standing still (below `standing_speed_mps`): a yielding vehicle inside a
+    junction is passed with this clearance instead of waited for (it waits for the ego too)."""
+    standing_speed_mps: float = 0.5
+    start_accel_mps2: float = 2.0
+    """Acceleration assumed for a standing vehicle near a stop-sign junction the ego is about to cross."""
+    start_radius_m: float = 25.0
+    """How far from the ego standing vehicles are assumed to start moving (stop-sign junctions only)."""
+
+    def __post_init__(self) -> None:
+        if self.horizon_s <= 0 or not 0 < self.step_s <= self.horizon_s:
+            raise ValueError("ForecastParams: need 0 < step_s <= horizon_s")
+        if min(self.vehicle_margin_m + self.walker_margin_m + self.standing_margin_m) < 0:
+            raise ValueError("ForecastParams: box margins must be >= 0")
+
+
+@dataclass(frozen=True)
+class ExpertParams:
+    """The expert's settings (SI units; distances to stop lines are from the front bumper)."""
+
+    speed_limit_factor: float = 1.0
+    """Cruise speed as a fraction of the speed limit."""
+    max_lateral_accel_mps2: float = 2.0
+    """Sets the speed in curves: v = sqrt(a / curvature)."""
+    curve_decel_mps2: float = 2.0
+    """Deceleration planned ahead of curves."""
+    idm_horizon_s: float = 0.5
+    """The target speed is the speed IDM reaches after this time at its current acceleration."""
+    leader: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=4.0, time_headway_s=1.0))
+    pedestrian: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=4.0, time_headway_s=0.25))
+    light: IdmParams = field(
+        default_factory=lambda: IdmParams(min_gap_m=1.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
+    )
+    stop_sign: IdmParams = field(
+        default_factory=lambda: IdmParams(min_gap_m=1.0, time_headway_s=0.1, comfort_decel_mps2=3.0)
+    )
+    hazard: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=1.0, time_headway_s=0.1))
+    yellow_stop_decel_mps2: float = 4.0
+    """On yellow, stop when the line can be reached at no more than this deceleration; go otherwise."""
+    path_lateral_margin_m: float = 0.4
+    """An actor is on the ego's path when its centre is within half the two widths plus this of the path."""
+    leader_max_heading_deg: float = 45.0
+    """A vehicle on the path heading within this of the path is followed (with its speed), else a standing obstacle."""
+    forecast: ForecastParams = field(default_factory=ForecastParams)
+
+    def __post_init__(self) -> None:
+        positive = ("speed_limit_factor", "max_lateral_accel_mps2", "curve_decel_mps2", "idm_horizon_s")
+        for name in positive + ("yellow_stop_decel_mps2",):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"ExpertParams.{name} must be positive, got {getattr(self, name)}")
+        if self.path_lateral_margin_m < 0 or not 0 < self.leader_max_heading_deg < 90:
+            raise ValueError("ExpertParams: path_lateral_margin_m >= 0 and 0 < leader_max_heading_deg < 90")

@@ -1,0 +1,32 @@
+"""Traffic lights and stop signs as obstacles: a red (or stoppable yellow) light's stop line, an uncompleted stop."""
+
+from __future__ import annotations
+
+from expert.idm import IdmParams
+from expert.obstacles import Obstacle
+
+
+def light_obstacle(light: dict | None, speed_mps: float, idm: IdmParams, yellow_stop_decel_mps2: float) -> Obstacle | None:
+    """The stop line of the governing light when the ego must stop there.
+
+    Red: always. Yellow: when the line can still be reached braking at no more than
+    `yellow_stop_decel_mps2`; closer than that the ego goes on (it clears on yellow).
+    """
+    if light is None:
+        return None
+    gap = float(light["distance_m"])
+    state = light["state"]
+    if state == "Red":
+        return Obstacle(gap, 0.0, idm, "red_light", int(light["id"]))
+    if state == "Yellow":
+        braking_m = speed_mps * speed_mps / (2.0 * yellow_stop_decel_mps2)
+        if gap - idm.min_gap_m > braking_m:
+            return Obstacle(gap, 0.0, idm, "yellow_light", int(light["id"]))
+    return None
+
+
+def stop_sign_obstacle(stop: dict | None, idm: IdmParams) -> Obstacle | None:
+    """The stop line of a stop sign the ego has not yet stopped at."""
+    if stop is None or stop["completed_stop"]:
+        return None
+    return Obstacle(float(stop["distance_m"]), 0.0, idm, "stop_sign", int(stop["id"]))

@@ -1,0 +1,26 @@
+"""Controllers: an Action (target speed, steering direction) to a `carla.VehicleControl`.
+
+Shared by the expert and every LLM policy, in the embedded world and on a CARLA server.
+"""
+
+from langprop_driver.control.action import ACTION_KEYS, Action, steer_towards
+from langprop_driver.control.controller import ControllerParams, VehicleController
+from langprop_driver.control.lateral import LateralController, LateralParams, lookahead_distance_m
+from langprop_driver.control.longitudinal import LongitudinalController, LongitudinalParams, Pedals
+from langprop_driver.control.pid import PIDParams, WindowedPID
+
+__all__ = [
+    "ACTION_KEYS",
+    "Action",
+    "ControllerParams",
+    "LateralController",
+    "LateralParams",
+    "LongitudinalController",
+    "LongitudinalParams",
+    "PIDParams",
+    "Pedals",
+    "VehicleController",
+    "WindowedPID",
+    "lookahead_distance_m",
+    "steer_towards",
+]
