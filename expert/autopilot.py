@@ -77,7 +77,8 @@ class Expert:
         vehicles = actor_columns(observation["vehicles"])
         walkers = actor_columns(observation["pedestrians"])
         leaders = on_path_obstacles(
-            path, vehicles, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.leader, "vehicle"
+            path, vehicles, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.leader, "vehicle",
+            aligned_only=True,
         )
         people = on_path_obstacles(
             path, walkers, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.pedestrian, "pedestrian"
@@ -109,7 +110,8 @@ class Expert:
         free_w = walkers[[int(i) not in followed for i in walkers[:, 7]]] if len(walkers) else walkers
         start_accel = None
         stop = observation["stop_sign"]
-        if stop is not None and stop["completed_stop"] and len(free_v):
+        patient = observation["ego"]["standing_s"] < fp.start_patience_s
+        if stop is not None and stop["completed_stop"] and patient and len(free_v):
             # about to cross a stop-sign junction: standing vehicles nearby may start into it
             speeds = np.hypot(free_v[:, 3], free_v[:, 4])
             near = np.hypot(free_v[:, 0], free_v[:, 1]) < fp.start_radius_m
@@ -123,4 +125,17 @@ class Expert:
         w_margin = np.broadcast_to(np.asarray(fp.walker_margin_m, float), (len(free_w), 2))
         hits = predicted_hits(path, speed, plan, length, width, free_v, v_margin, fp, start_accel)
         hits += predicted_hits(path, speed, plan, length, width, free_w, w_margin, fp)
-        return [Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id) for h in hits]
+        route = observation["route"]
+        to_junction = route["distance_to_junction_m"]
+        if route["in_junction"] or to_junction is None:
+            return [Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id) for h in hits]
+        # before a junction: a contact predicted inside it means waiting at its entry, not stopping inside
+        can_stop = to_junction > speed * speed / (2.0 * p.yellow_stop_decel_mps2)
+        out = []
+        for h in hits:
+            inside = h.ego_distance_m >= to_junction
+            if inside and can_stop:
+                out.append(Obstacle(to_junction, 0.0, p.junction_yield, "junction_yield", h.actor_id))
+            else:
+                out.append(Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id))
+        return out

@@ -47,11 +47,14 @@ def on_path_obstacles(
     follow_max_heading_deg: float,
     idm: IdmParams,
     kind: str,
+    aligned_only: bool = False,
 ) -> list[Obstacle]:
     """Actors whose centre lies on the ego's path ahead of its front bumper.
 
     Those heading along the path within `follow_max_heading_deg` are followed at their speed
-    along the path; the others (crossing, oncoming, standing across) count as standing still.
+    along the path; the others (crossing, oncoming, standing across) count as standing still,
+    or are left out with `aligned_only` (for vehicles, whose boxes the collision forecast tests
+    exactly: a car waiting across a junction may leave room to pass).
     """
     if cols.shape[0] == 0:
         return []
@@ -65,10 +68,12 @@ def on_path_obstacles(
     front = 0.5 * ego_length_m
     on_path = (np.abs(lateral) <= 0.5 * ego_width_m + half_across + lateral_margin_m) & (s > 0.0)
     on_path &= s < path.length_m + 1.0
+    aligned = np.cos(rel) >= np.cos(np.radians(follow_max_heading_deg))
     out = []
     hdg = np.stack([np.cos(path_heading), np.sin(path_heading)], axis=1)
     along_speed = (cols[:, 3:5] * hdg).sum(axis=1)
-    aligned = np.cos(rel) >= np.cos(np.radians(follow_max_heading_deg))
+    if aligned_only:
+        on_path &= aligned
     for i in np.flatnonzero(on_path):
         gap = float(s[i] - front - half_along[i])
         speed = float(max(along_speed[i], 0.0)) if aligned[i] else 0.0

@@ -26,6 +26,9 @@ class ForecastParams:
     """Acceleration assumed for a standing vehicle near a stop-sign junction the ego is about to cross."""
     start_radius_m: float = 25.0
     """How far from the ego standing vehicles are assumed to start moving (stop-sign junctions only)."""
+    start_patience_s: float = 4.0
+    """After standing this long at a stop sign the ego stops assuming standing vehicles start: they wait
+    for it (an NPC yields to a car in front of it), and both waiting would be a deadlock."""
 
     def __post_init__(self) -> None:
         if self.horizon_s <= 0 or not 0 < self.step_s <= self.horizon_s:
@@ -40,13 +43,13 @@ class ExpertParams:
 
     speed_limit_factor: float = 1.0
     """Cruise speed as a fraction of the speed limit."""
-    max_lateral_accel_mps2: float = 2.0
+    max_lateral_accel_mps2: float = 2.5
     """Sets the speed in curves: v = sqrt(a / curvature)."""
-    curve_decel_mps2: float = 2.0
+    curve_decel_mps2: float = 2.5
     """Deceleration planned ahead of curves."""
     idm_horizon_s: float = 0.5
     """The target speed is the speed IDM reaches after this time at its current acceleration."""
-    leader: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=4.0, time_headway_s=1.0))
+    leader: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=3.0, time_headway_s=0.5))
     pedestrian: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=4.0, time_headway_s=0.25))
     light: IdmParams = field(
         default_factory=lambda: IdmParams(min_gap_m=1.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
@@ -55,8 +58,12 @@ class ExpertParams:
         default_factory=lambda: IdmParams(min_gap_m=1.0, time_headway_s=0.1, comfort_decel_mps2=3.0)
     )
     hazard: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=1.0, time_headway_s=0.1))
-    yellow_stop_decel_mps2: float = 4.0
-    """On yellow, stop when the line can be reached at no more than this deceleration; go otherwise."""
+    junction_yield: IdmParams = field(
+        default_factory=lambda: IdmParams(min_gap_m=0.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
+    )
+    """Waiting at a junction's entry while a contact is forecast inside the junction."""
+    yellow_stop_decel_mps2: float = 6.0
+    """On yellow, stop when the ego can stop before the line at no more than this deceleration."""
     path_lateral_margin_m: float = 0.4
     """An actor is on the ego's path when its centre is within half the two widths plus this of the path."""
     leader_max_heading_deg: float = 45.0

@@ -9,8 +9,9 @@ from expert.obstacles import Obstacle
 def light_obstacle(light: dict | None, speed_mps: float, idm: IdmParams, yellow_stop_decel_mps2: float) -> Obstacle | None:
     """The stop line of the governing light when the ego must stop there.
 
-    Red: always. Yellow: when the line can still be reached braking at no more than
-    `yellow_stop_decel_mps2`; closer than that the ego goes on (it clears on yellow).
+    Red: always. Yellow: whenever the ego can still stop before the line braking at no more than
+    `yellow_stop_decel_mps2` (a firm stop): how much yellow is left is unknown, and the light is
+    run when the car's tail crosses the line on red, so only a car too close to stop goes on.
     """
     if light is None:
         return None
@@ -20,7 +21,7 @@ def light_obstacle(light: dict | None, speed_mps: float, idm: IdmParams, yellow_
         return Obstacle(gap, 0.0, idm, "red_light", int(light["id"]))
     if state == "Yellow":
         braking_m = speed_mps * speed_mps / (2.0 * yellow_stop_decel_mps2)
-        if gap - idm.min_gap_m > braking_m:
+        if gap > braking_m:
             return Obstacle(gap, 0.0, idm, "yellow_light", int(light["id"]))
     return None
 

@@ -17,7 +17,7 @@ from .progress import RouteProgress
 from .rounding import round1
 from .route_ahead import RouteAhead
 from .route_context import RouteContext
-from .schema import OBSERVATION_SCHEMA_VERSION
+from .schema import OBSERVATION_SCHEMA_VERSION, STOPPED_SPEED_MPS
 from .signals import UpcomingCrossings, stop_sign_section, traffic_light_section
 from .stop_memory import StopMemory
 
@@ -33,6 +33,7 @@ class ObservationBuilder:
         self._lights = UpcomingCrossings(ctx.light_crossings)
         self._stops = UpcomingCrossings(ctx.stop_crossings)
         self._stop_memory = StopMemory()
+        self._standing_since_s: float | None = None
 
     @property
     def route_context(self) -> RouteContext:
@@ -64,10 +65,15 @@ class ObservationBuilder:
         s_front = s_m + front_m
         speed = hero.speed_mps
         vehicles, pedestrians = nearby_actors(frame, view.actors())
+        now = view.game_time_s
+        if speed >= STOPPED_SPEED_MPS:
+            self._standing_since_s = None
+        elif self._standing_since_s is None:
+            self._standing_since_s = now
         return {
             "schema_version": OBSERVATION_SCHEMA_VERSION,
             "time_s": round1(view.game_time_s),
-            "ego": ego_section(hero, frame),
+            "ego": ego_section(hero, frame, now - self._standing_since_s if self._standing_since_s is not None else 0.0),
             "route": self._route_ahead.section(index, s_m, front_m, frame, view.speed_limit_mps()),
             "vehicles": vehicles,
             "pedestrians": pedestrians,

@@ -10,8 +10,10 @@ from .frames import EgoFrame, wrap_deg_scalar
 from .rounding import round1
 
 
-def ego_section(hero: ActorState, frame: EgoFrame) -> dict:
+def ego_section(hero: ActorState, frame: EgoFrame, standing_s: float) -> dict:
     """The `ego` dict: position [m] and CARLA yaw [deg] in the world frame, the rest in the ego frame.
+
+    `standing_s`: how long the ego has stood still without interruption [s] (0 while moving).
 
     CARLA's yaw rate is clockwise positive (its z axis points up in a left-handed frame);
     the ego frame's is counter-clockwise (left) positive, hence the sign flip.
@@ -31,4 +33,5 @@ def ego_section(hero: ActorState, frame: EgoFrame) -> dict:
         "yaw_rate_dps": round1(-hero.yaw_rate_dps),
         "length_m": round1(hero.length_m),
         "width_m": round1(hero.width_m),
+        "standing_s": round1(standing_s),
     }

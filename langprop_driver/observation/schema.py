@@ -53,6 +53,7 @@ EGO_KEYS = (
     "yaw_rate_dps",
     "length_m",
     "width_m",
+    "standing_s",
 )
 ROUTE_KEYS = (
     "points",

@@ -21,7 +21,7 @@ from leaderboard_adapter.embedded.signals import STOP_SIGN_TYPE, TRAFFIC_LIGHT_T
 from leaderboard_adapter.embedded.stop_signs import StopSignSystem
 from leaderboard_adapter.embedded.traffic import EgoOnGraph, TrafficFleet
 from leaderboard_adapter.embedded.traffic_lights import TrafficLightSystem
-from leaderboard_adapter.embedded.walkers import WalkerCrowd
+from leaderboard_adapter.embedded.walkers import WAIT, WalkerCrowd
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.world_view import (
     ActorArrays,
@@ -82,6 +82,15 @@ class EmbeddedWorld:
         self._time_s = 0.0
         self.lights.update(0.0)
         self._cache: dict[str, object] = {}
+        self._speed_limit_mps = 0.0
+        self._refresh_speed_limit(first=True)
+
+    def _refresh_speed_limit(self, first: bool = False) -> None:
+        seg = self.tracker.segment
+        if seg < 0:
+            seg = int(self.tracker.segment_of_point[self.tracker.index])
+        if first or not self.network.is_junction[seg]:
+            self._speed_limit_mps = float(self.network.speed_limit_mps[seg])
 
     # ------------------------------------------------------------------ WorldView
     @property
@@ -149,10 +158,9 @@ class EmbeddedWorld:
         return list(self._route)
 
     def speed_limit_mps(self) -> float:
-        seg = self.tracker.segment
-        if seg < 0:
-            seg = int(self.tracker.segment_of_point[self.tracker.index])
-        return float(self.network.speed_limit_mps[seg])
+        """The limit of the last lane outside a junction the hero drove on (as a CARLA vehicle's limit, which
+        changes at speed-limit signs only): inside a junction it stays that of the road the hero came from."""
+        return self._speed_limit_mps
 
     # ------------------------------------------------------------------ stepping
     def tick(self, control: carla.VehicleControl) -> None:
@@ -163,6 +171,7 @@ class EmbeddedWorld:
         ego.step(control, dt)
         tracker = self.tracker
         tracker.update(ego.x_m, ego.y_m, ego.yaw_deg)
+        self._refresh_speed_limit()
         self._frame += 1
         self._time_s = self._frame * dt
         self.lights.update(self._time_s)
@@ -183,8 +192,11 @@ class EmbeddedWorld:
         )
         w = self.crowd
         if w is not None and len(w):
-            walker_xy = np.stack([w.x_m, w.y_m], axis=1)
-            walker_v = np.stack([w.vx_mps, w.vy_mps], axis=1)
+            # walkers waiting for the ego stand on the sidewalk until it comes: NPCs do not wait for them
+            # (a waiting walker at a junction corner would otherwise hold turning traffic, and the ego behind it)
+            moving = w.mode != WAIT
+            walker_xy = np.stack([w.x_m[moving], w.y_m[moving]], axis=1)
+            walker_v = np.stack([w.vx_mps[moving], w.vy_mps[moving]], axis=1)
         else:
             walker_xy = walker_v = np.zeros((0, 2))
         self.fleet.step(
