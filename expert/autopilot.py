@@ -41,23 +41,34 @@ class Expert:
         self.params = params if params is not None else ExpertParams()
 
     def act(self, observation: dict) -> ExpertDecision:
-        p = self.params
         ego = observation["ego"]
         route = observation["route"]
         speed = float(ego["speed_mps"])
         length, width = float(ego["length_m"]), float(ego["width_m"])
         path = EgoPath.from_route(route["points"])
+        vehicles = actor_columns(observation["vehicles"])
+        walkers = actor_columns(observation["pedestrians"])
 
         cruise = self._cruise_speed(path, float(route["speed_limit_mps"]))
-        obstacles = self._obstacles(observation, path, speed, length, width)
+        signals, followed = self._path_obstacles(observation, path, speed, length, width, vehicles, walkers)
+        candidates = [(self._idm(ob, speed, cruise), ob) for ob in signals + followed]
+        # forecast collisions with everyone not already followed on the path, at the speed planned so far
+        planned = cruise
+        for ob in signals + followed:
+            planned = min(planned, self._idm(ob, speed, planned))
+        followed_ids = {ob.actor_id for ob in followed}
+        hazards = self._hazards(observation, path, speed, planned, length, width, vehicles, walkers, followed_ids)
+        candidates += [(self._idm(ob, speed, cruise), ob) for ob in hazards]
         target, reason, actor = cruise, "cruise", None
-        for ob in obstacles:
-            v = idm_target_speed(speed, cruise, ob.gap_m, ob.speed_mps, ob.idm, p.idm_horizon_s)
+        for v, ob in candidates:
             if v < target:
                 target, reason, actor = v, ob.reason, ob.actor_id
         aim_x, aim_y, _ = path.pose_at(np.array(lookahead_distance_m(speed)))
         steer = steer_towards(float(aim_x), float(aim_y))
         return ExpertDecision(Action(target_speed_mps=float(target), steer_deg=steer), reason, actor)
+
+    def _idm(self, obstacle: Obstacle, speed: float, cruise: float) -> float:
+        return idm_target_speed(speed, cruise, obstacle.gap_m, obstacle.speed_mps, obstacle.idm, self.params.idm_horizon_s)
 
     def _cruise_speed(self, path: EgoPath, speed_limit_mps: float) -> float:
         """The speed limit share, lowered so every curve ahead is reached at its curve speed."""
@@ -66,16 +77,21 @@ class Expert:
         reachable = np.sqrt(v_curve**2 + 2.0 * p.curve_decel_mps2 * path.s_m)
         return float(min(p.speed_limit_factor * speed_limit_mps, reachable.min()))
 
-    def _obstacles(
-        self, observation: dict, path: EgoPath, speed: float, length: float, width: float
-    ) -> list[Obstacle]:
+    def _path_obstacles(
+        self,
+        observation: dict,
+        path: EgoPath,
+        speed: float,
+        length: float,
+        width: float,
+        vehicles: np.ndarray,
+        walkers: np.ndarray,
+    ) -> tuple[list[Obstacle], list[Obstacle]]:
+        """(stop lines of a light or stop sign to stop at, leading vehicles and pedestrians on the path)."""
         p = self.params
-        out: list[Obstacle] = []
         light = light_obstacle(observation["traffic_light"], speed, p.light, p.yellow_stop_decel_mps2)
         stop = stop_sign_obstacle(observation["stop_sign"], p.stop_sign)
-        out += [ob for ob in (light, stop) if ob is not None]
-        vehicles = actor_columns(observation["vehicles"])
-        walkers = actor_columns(observation["pedestrians"])
+        signals = [ob for ob in (light, stop) if ob is not None]
         leaders = on_path_obstacles(
             path, vehicles, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.leader, "vehicle",
             aligned_only=True,
@@ -83,14 +99,7 @@ class Expert:
         people = on_path_obstacles(
             path, walkers, length, width, p.path_lateral_margin_m, p.leader_max_heading_deg, p.pedestrian, "pedestrian"
         )
-        out += leaders + people
-        # forecast collisions with everyone not already followed on the path, at the speed planned so far
-        planned = self._cruise_speed(path, float(observation["route"]["speed_limit_mps"]))
-        for ob in out:
-            planned = min(planned, idm_target_speed(speed, planned, ob.gap_m, ob.speed_mps, ob.idm, p.idm_horizon_s))
-        followed = {ob.actor_id for ob in leaders + people}
-        out += self._hazards(observation, path, speed, planned, length, width, vehicles, walkers, followed)
-        return out
+        return signals, leaders + people
 
     def _hazards(
         self,
@@ -109,16 +118,16 @@ class Expert:
         free_v = vehicles[[int(i) not in followed for i in vehicles[:, 7]]] if len(vehicles) else vehicles
         free_w = walkers[[int(i) not in followed for i in walkers[:, 7]]] if len(walkers) else walkers
         start_accel = None
+        v_speeds = np.hypot(free_v[:, 3], free_v[:, 4])
         stop = observation["stop_sign"]
         patient = observation["ego"]["standing_s"] < fp.start_patience_s
         if stop is not None and stop["completed_stop"] and patient and len(free_v):
             # about to cross a stop-sign junction: standing vehicles nearby may start into it
-            speeds = np.hypot(free_v[:, 3], free_v[:, 4])
             near = np.hypot(free_v[:, 0], free_v[:, 1]) < fp.start_radius_m
-            start_accel = np.where((speeds < 1.0) & near, fp.start_accel_mps2, 0.0)
+            start_accel = np.where((v_speeds < 1.0) & near, fp.start_accel_mps2, 0.0)
         # move at least at a crawl in the forecast, so a standing ego still sees what it would drive into
         plan = max(planned, 2.0)
-        standing = np.hypot(free_v[:, 3], free_v[:, 4]) < fp.standing_speed_mps
+        standing = v_speeds < fp.standing_speed_mps
         if start_accel is not None:
             standing &= start_accel == 0.0
         v_margin = np.where(standing[:, None], fp.standing_margin_m, fp.vehicle_margin_m)

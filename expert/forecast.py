@@ -1,29 +1,11 @@
-"""Forecasts over a short horizon: the ego along its path at a planned speed, other actors at constant velocity.
+"""The ego's forecast distance along its path: from its speed to a planned speed at a constant rate, then held.
 
-Ego frame throughout (x forward, y left, headings counter-clockwise [rad]); times [s] from now.
+Metres and seconds from now; `collisions` places the ego's boxes on its path at these distances.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-
-from expert.path import EgoPath
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """Poses of N boxes at T times: x, y, heading of shape (N, T); full length and width of shape (N, 1)."""
-
-    x_m: np.ndarray
-    y_m: np.ndarray
-    heading_rad: np.ndarray
-    length_m: np.ndarray
-    width_m: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.x_m.shape[0])
 
 
 def ego_distance_profile(
@@ -37,27 +19,3 @@ def ego_distance_profile(
     t = np.asarray(times_s, float)
     tr = np.minimum(t, t_ramp)
     return v0 * tr + 0.5 * rate * tr * tr + v1 * np.maximum(t - t_ramp, 0.0)
-
-
-def forecast_ego(
-    path: EgoPath, distances_m: np.ndarray, length_m: float, width_m: float
-) -> Forecast:
-    """The ego's boxes (1, T) at the given distances along its path (its centre follows the path)."""
-    x, y, heading = path.pose_at(distances_m)
-    return Forecast(x[None], y[None], heading[None], np.array([[length_m]]), np.array([[width_m]]))
-
-
-def forecast_actors(records: list[dict], times_s: np.ndarray, margin_m: tuple[float, float]) -> Forecast:
-    """Constant-velocity forecasts of observation actor records, boxes grown by (length, width) margins [m]."""
-    if not records:
-        empty = np.zeros((0, len(times_s)))
-        return Forecast(empty, empty, empty, np.zeros((0, 1)), np.zeros((0, 1)))
-    cols = np.array(
-        [(r["x_m"], r["y_m"], r["heading_deg"], r["vx_mps"], r["vy_mps"], r["length_m"], r["width_m"]) for r in records],
-        dtype=float,
-    )
-    t = np.asarray(times_s, float)[None]
-    x = cols[:, 0:1] + cols[:, 3:4] * t
-    y = cols[:, 1:2] + cols[:, 4:5] * t
-    heading = np.broadcast_to(np.radians(cols[:, 2:3]), x.shape)
-    return Forecast(x, y, heading, cols[:, 5:6] + margin_m[0], cols[:, 6:7] + margin_m[1])
