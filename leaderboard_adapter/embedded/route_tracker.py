@@ -78,15 +78,19 @@ class RouteTracker:
         self.s_m = float(min(max(self.s_of_point[k] + along, 0.0), self.net.length_m[self.segment]))
 
     def junction_claim(
-        self, speed_mps: float, front_m: float, comfort_decel_mps2: float, margin_m: float
+        self, speed_mps: float, front_m: float, comfort_decel_mps2: float, margin_m: float, standing_reach_m: float
     ) -> int:
-        """The junction lane the ego is about to enter (moving, within braking range of it), else -1."""
-        if self.off_route or speed_mps < 0.5:
+        """The junction lane the ego is about to enter, else -1: when it moves (at 0.5 m/s or more) within
+        braking range of the lane plus `margin_m`, or stands with its front within `standing_reach_m` of it
+        (waiting at the line: it is next to go)."""
+        if self.off_route:
             return -1
         e = int(self._next_entry[self.index])
         if e < 0:
             return -1
         dist = self.cum_s[e] - self.progress_m - front_m
-        if dist < speed_mps * speed_mps / (2.0 * comfort_decel_mps2) + margin_m:
-            return int(self.segment_of_point[e])
-        return -1
+        if speed_mps >= 0.5:
+            reach = speed_mps * speed_mps / (2.0 * comfort_decel_mps2) + margin_m
+        else:
+            reach = standing_reach_m
+        return int(self.segment_of_point[e]) if dist < reach else -1

@@ -3,8 +3,8 @@
 Each vehicle holds a plan of the next few canonical segments (random successors from the
 seeded generator) and an arc length on the first. Every step, vectorised over vehicles:
 1. obstacles: vehicles (NPCs and the ego) on the plan, vehicles in a short straight corridor
-   ahead (heading within 60°, the ego at any heading), and walkers whose next second crosses
-   the corridor;
+   ahead (heading within 60°), the ego at any other heading where its box covers the planned
+   path within that reach, and walkers whose next second crosses the corridor;
 2. the next junction entry: a stop line unless the vehicle holds a claim on that junction lane.
    A claim is granted, first come first served (longest wait, then lowest index), when the
    vehicle is first in its lane, within braking range, its light is green (or yellow too late
@@ -28,6 +28,8 @@ from leaderboard_adapter.embedded.traffic_lights import YELLOW
 #: (full length, full width) [m] of the NPC body styles drawn at spawn
 VEHICLE_SIZES_M = np.array([[4.90, 2.12], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
 _NEXT_CAP_LOOKAHEAD_M = 20.0
+#: spacing [m] of the path points tested against the ego's box
+_PATH_SAMPLE_M = 1.0
 _MAX_SPAWN_TRIES = 200
 
 
@@ -253,7 +255,6 @@ class TrafficFleet:
         lat = dy * c - dx * sn
         cos_rel = c * c_all[None, :] + sn * s_all_sin[None, :]
         same_way = cos_rel > 0.5
-        same_way[:, n] = True
         corridor = (
             (along > 0.0)
             & (along < p.vehicle_lookahead_m + half_len)
@@ -261,7 +262,12 @@ class TrafficFleet:
             & same_way
         )
         corridor[ar, ar] = False
-        gap = np.minimum(along_path, np.where(corridor, along, np.inf)) - half_len
+        ahead = np.where(corridor, along, np.inf)
+        # the ego at any other heading: where its box covers the NPC's planned path
+        reach = p.vehicle_lookahead_m + half_len[:, n]
+        near_ego = ~same_way[:, n] & (np.hypot(dx[:, n], dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m))
+        ahead[:, n] = np.minimum(ahead[:, n], self._ego_on_plan(offs, ego, near_ego, reach))
+        gap = np.minimum(along_path, ahead) - half_len
         v_lead = np.maximum(v_all[None, :] * cos_rel, 0.0)
         ratio = idm.gap_ratio(
             ip, v[:, None], v[:, None] - v_lead, gap, ip.vehicle_gap_m, ip.vehicle_headway_s
@@ -352,6 +358,38 @@ class TrafficFleet:
         self.s_m = s + v_new * dt_s
         self._advance(rng)
         self._update_pose()
+
+    def _ego_on_plan(
+        self, offs: np.ndarray, ego: EgoOnGraph, candidates: np.ndarray, reach_m: np.ndarray
+    ) -> np.ndarray:
+        """Distance [m] along each candidate's plan to the first of its path points (every
+        `_PATH_SAMPLE_M`, up to `reach_m`) that the ego's box, grown by the NPC's half width and
+        the lateral margin, covers; inf for the others and where none is covered.
+
+        `offs` holds each plan segment's start relative to the NPC (the first is -s).
+        """
+        out = np.full(len(self), np.inf)
+        idx = np.flatnonzero(candidates)
+        if not idx.size:
+            return out
+        d = np.arange(_PATH_SAMPLE_M, float(reach_m[idx].max()) + _PATH_SAMPLE_M, _PATH_SAMPLE_M)
+        o = offs[idx]
+        rows = np.arange(idx.size)[:, None]
+        col = np.clip((o[:, :, None] <= d[None, None, :]).sum(axis=1) - 1, 0, o.shape[1] - 1)
+        seg = self.plan[idx][rows, col]
+        s_local = np.minimum(d[None, :] - o[rows, col], self.net.length_m[seg])
+        x, y, _ = self.net.pose_at(seg.ravel(), s_local.ravel())
+        yaw = np.radians(ego.yaw_deg)
+        ex = (x - ego.x_m) * np.cos(yaw) + (y - ego.y_m) * np.sin(yaw)
+        ey = (y - ego.y_m) * np.cos(yaw) - (x - ego.x_m) * np.sin(yaw)
+        grow = (0.5 * self.width_m[idx] + self.params.vehicle_lateral_margin_m)[:, None]
+        inside = (
+            (np.abs(ex.reshape(seg.shape)) < 0.5 * ego.length_m + grow)
+            & (np.abs(ey.reshape(seg.shape)) < 0.5 * ego.width_m + grow)
+            & (d[None, :] < reach_m[idx, None])
+        )
+        out[idx] = np.where(inside.any(axis=1), d[inside.argmax(axis=1)], np.inf)
+        return out
 
     def _buffers(self, m: int) -> tuple[np.ndarray, ...]:
         """Scratch arrays for the (NPCs + ego) columns, and the plan-offset table, sized for `m` vehicles."""

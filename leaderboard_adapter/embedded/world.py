@@ -20,7 +20,7 @@ from leaderboard_adapter.embedded.sidewalks import SidewalkNetwork
 from leaderboard_adapter.embedded.signals import STOP_SIGN_TYPE, TRAFFIC_LIGHT_TYPE, signal_sites
 from leaderboard_adapter.embedded.stop_signs import StopSignSystem
 from leaderboard_adapter.embedded.traffic import EgoOnGraph, TrafficFleet
-from leaderboard_adapter.embedded.traffic_lights import TrafficLightSystem
+from leaderboard_adapter.embedded.traffic_lights import RED, TrafficLightSystem
 from leaderboard_adapter.embedded.walkers import WAIT, WalkerCrowd
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.world_view import (
@@ -177,8 +177,10 @@ class EmbeddedWorld:
         self.lights.update(self._time_s)
         tp = cfg.traffic
         claim = tracker.junction_claim(
-            ego.speed_mps, 0.5 * cfg.ego.length_m, tp.idm.comfort_decel_mps2, tp.claim_margin_m
+            ego.speed_mps, 0.5 * cfg.ego.length_m, tp.idm.comfort_decel_mps2, tp.claim_margin_m, tp.stop_distance_m
         )
+        if claim >= 0 and self.lights.segment_state[claim] == RED:
+            claim = -1  # waiting at a red light holds no right of way
         ego_info = EgoOnGraph(
             ego.x_m,
             ego.y_m,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import carla
 import numpy as np
+import pytest
 import shapely
 from embedded_helpers import approach_with_light, build, far_route, quiet_config
 
 from leaderboard_adapter.embedded import WorldConfig
 from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.embedded.route_builder import route_along_lanes
+from leaderboard_adapter.embedded.traffic import EgoOnGraph
 from leaderboard_adapter.world_view import LightState
 
 IDLE = carla.VehicleControl()
@@ -135,3 +137,86 @@ def test_npcs_never_overlap_in_busy_traffic(lights_town) -> None:
                 f"NPC boxes overlap at tick {t}: {list(zip(a[a < b], b[a < b], strict=True))}"
             )
     assert np.median(moved) > 100.0, "traffic barely moves"
+
+
+def _turn_deg(net: DrivingNetwork, seg: int) -> float:
+    """Heading change [deg] from a lane's start to its end."""
+    _, _, yaw = net.pose_at(np.array([seg, seg]), np.array([0.0, net.length_m[seg]]))
+    return abs((yaw[1] - yaw[0] + 180.0) % 360.0 - 180.0)
+
+
+def _turning_junction_lane(net: DrivingNetwork) -> int:
+    """A canonical junction lane that turns by at least 60° within 12 m or more."""
+    for seg in np.flatnonzero(net.is_canonical & net.is_junction):
+        if _turn_deg(net, int(seg)) >= 60.0 and net.length_m[seg] >= 12.0:
+            return int(seg)
+    raise AssertionError("no turning junction lane")
+
+
+def _step_with_standing_ego(world, ego_xy: tuple[float, float], ego_yaw_deg: float) -> None:
+    world.fleet.step(
+        0.05,
+        EgoOnGraph(ego_xy[0], ego_xy[1], ego_yaw_deg, 0.0, 4.9, 2.1),
+        np.zeros((0, 2)),
+        np.zeros((0, 2)),
+        world.lights.segment_state,
+        world.stops.segment_has_stop,
+        np.random.default_rng(0),
+    )
+
+
+def test_turning_npc_passes_ego_standing_off_its_path_but_brakes_for_one_on_it(lights_town) -> None:
+    # an ego standing where the NPC's heading points, but off its curved path, must not stop it
+    # (that gridlocked junctions); an ego across the path still does
+    net = DrivingNetwork(lights_town[1])
+    turn = _turning_junction_lane(net)
+    x0, y0, yaw0 = (float(a[0]) for a in net.pose_at(np.array([turn]), np.array([1.0])))
+    heading = np.radians(yaw0)
+    xp, yp, _ = (float(a[0]) for a in net.pose_at(np.array([turn]), np.array([9.0])))
+    # oncoming, 12 m straight ahead: the lane has turned more than a car's width away by then
+    straight = (x0 + 12.0 * np.cos(heading), y0 + 12.0 * np.sin(heading))
+    far = (x0 + 500.0, y0 + 500.0)
+    speeds = {}
+    for name, ego_xy in (("far", far), ("straight", straight), ("on path", (xp, yp))):
+        world = _quiet_world(lights_town, turn)
+        i = world.vehicle_index(world.spawn_vehicle(turn, 1.0, speed_mps=5.0, path=[turn]))
+        _step_with_standing_ego(world, ego_xy, yaw0 + 180.0)
+        speeds[name] = float(world.fleet.speed_mps[i])
+    assert speeds["straight"] == pytest.approx(speeds["far"], abs=1e-9), speeds
+    assert speeds["on path"] < speeds["far"] - 0.1, speeds
+
+
+
+def _stop_junction_meeting(net: DrivingNetwork, conflicts: np.ndarray) -> tuple[int, int, int]:
+    """(ego lane, NPC lane, NPC junction lane): the ego lane's straightest junction lane (where
+    `route_along_lanes` goes) conflicts with the NPC's, which comes from another approach."""
+    for ego_lane in np.flatnonzero(net.is_canonical & ~net.is_junction):
+        successors = [int(net.canonical[s]) for s in net.successors[ego_lane, : net.successor_count[ego_lane]]]
+        if not successors:
+            continue
+        junction = min(successors, key=lambda s: _turn_deg(net, s))
+        for other in np.flatnonzero(conflicts[junction] & net.is_canonical):
+            npc_lane = int(net.predecessors[other][0])
+            if npc_lane != ego_lane and net.length_m[npc_lane] > 35.0:
+                return int(ego_lane), npc_lane, int(other)
+    raise AssertionError("no conflicting approaches")
+
+
+def test_npc_gives_way_to_ego_waiting_at_stop_line_but_not_to_one_further_back(stops_town) -> None:
+    net = DrivingNetwork(stops_town[1])
+    world0 = build(stops_town, route_along_lanes(net, 0, 50.0), quiet_config())
+    ego_lane, npc_lane, npc_junction = _stop_junction_meeting(net, world0.conflicts)
+    entered = {}
+    for gap_m in (1.0, 20.0):  # front bumper to the line: waiting there, or standing well back
+        start = net.length_m[ego_lane] - gap_m - 0.5 * world0.config.ego.length_m
+        world = build(stops_town, route_along_lanes(net, ego_lane, 60.0, start_s_m=start), quiet_config())
+        i = world.vehicle_index(
+            world.spawn_vehicle(npc_lane, net.length_m[npc_lane] - 30.0, 6.0, path=[npc_lane, npc_junction])
+        )
+        entered[gap_m] = False
+        for _ in range(600):  # 30 s
+            world.tick(IDLE)
+            if world.fleet.plan[i, 0] != npc_lane:
+                entered[gap_m] = True
+                break
+    assert entered == {1.0: False, 20.0: True}
