@@ -89,7 +89,9 @@ class Expert:
     ) -> tuple[list[Obstacle], list[Obstacle]]:
         """(stop lines of a light or stop sign to stop at, leading vehicles and pedestrians on the path)."""
         p = self.params
-        light = light_obstacle(observation["traffic_light"], speed, p.light, p.yellow_stop_decel_mps2)
+        light = light_obstacle(
+            observation["traffic_light"], speed, length, p.light, p.yellow_stop_decel_mps2, p.yellow_clear_s
+        )
         stop = stop_sign_obstacle(observation["stop_sign"], p.stop_sign)
         signals = [ob for ob in (light, stop) if ob is not None]
         leaders = on_path_obstacles(
@@ -139,7 +141,7 @@ class Expert:
         if route["in_junction"] or to_junction is None:
             return [Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id) for h in hits]
         # before a junction: a contact predicted inside it means waiting at its entry, not stopping inside
-        can_stop = to_junction > speed * speed / (2.0 * p.yellow_stop_decel_mps2)
+        can_stop = to_junction > speed * speed / (2.0 * p.firm_stop_decel_mps2)
         out = []
         for h in hits:
             inside = h.ego_distance_m >= to_junction

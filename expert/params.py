@@ -62,8 +62,14 @@ class ExpertParams:
         default_factory=lambda: IdmParams(min_gap_m=0.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
     )
     """Waiting at a junction's entry while a contact is forecast inside the junction."""
+    firm_stop_decel_mps2: float = 6.0
+    """A contact forecast inside a junction makes the ego wait at its entry when it can stop there at no
+    more than this deceleration (else it brakes for the contact itself)."""
     yellow_stop_decel_mps2: float = 6.0
     """On yellow, stop when the ego can stop before the line at no more than this deceleration."""
+    yellow_clear_s: float = 2.5
+    """...and otherwise too, unless its tail clears the line within this time at its speed (CARLA's yellow
+    phase lasts 3 s)."""
     path_lateral_margin_m: float = 0.4
     """An actor is on the ego's path when its centre is within half the two widths plus this of the path."""
     leader_max_heading_deg: float = 45.0
@@ -72,7 +78,7 @@ class ExpertParams:
 
     def __post_init__(self) -> None:
         positive = ("speed_limit_factor", "max_lateral_accel_mps2", "curve_decel_mps2", "idm_horizon_s")
-        for name in positive + ("yellow_stop_decel_mps2",):
+        for name in positive + ("firm_stop_decel_mps2", "yellow_stop_decel_mps2", "yellow_clear_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"ExpertParams.{name} must be positive, got {getattr(self, name)}")
         if self.path_lateral_margin_m < 0 or not 0 < self.leader_max_heading_deg < 90:

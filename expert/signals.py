@@ -6,12 +6,20 @@ from expert.idm import IdmParams
 from expert.obstacles import Obstacle
 
 
-def light_obstacle(light: dict | None, speed_mps: float, idm: IdmParams, yellow_stop_decel_mps2: float) -> Obstacle | None:
+def light_obstacle(
+    light: dict | None,
+    speed_mps: float,
+    length_m: float,
+    idm: IdmParams,
+    yellow_stop_decel_mps2: float,
+    yellow_clear_s: float,
+) -> Obstacle | None:
     """The stop line of the governing light when the ego must stop there.
 
-    Red: always. Yellow: whenever the ego can still stop before the line braking at no more than
-    `yellow_stop_decel_mps2` (a firm stop): how much yellow is left is unknown, and the light is
-    run when the car's tail crosses the line on red, so only a car too close to stop goes on.
+    Red: always. Yellow: stop unless stopping before the line needs more than
+    `yellow_stop_decel_mps2` and, at the current speed, the car's tail clears the line within
+    `yellow_clear_s` (the light is run when the tail crosses the line on red; the ego sees the
+    light turn yellow, so it decides with the whole yellow phase ahead of it).
     """
     if light is None:
         return None
@@ -21,7 +29,8 @@ def light_obstacle(light: dict | None, speed_mps: float, idm: IdmParams, yellow_
         return Obstacle(gap, 0.0, idm, "red_light", int(light["id"]))
     if state == "Yellow":
         braking_m = speed_mps * speed_mps / (2.0 * yellow_stop_decel_mps2)
-        if gap > braking_m:
+        clears = gap + length_m < speed_mps * yellow_clear_s
+        if gap > braking_m or not clears:
             return Obstacle(gap, 0.0, idm, "yellow_light", int(light["id"]))
     return None
 

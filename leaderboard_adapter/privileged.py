@@ -2,7 +2,8 @@
 
 Privileged agents (the expert, the LangProp and DAgger agents) read ground truth, as
 PDM-Lite reads scenario_runner's `CarlaDataProvider`. The embedded evaluator publishes its
-world here for the length of a route (`publishing(world)`); under the real leaderboard
+world, its infraction events and the run's identity here for the length of a route
+(`publishing(world, events, run)`); under the real leaderboard
 nothing is published, and `privileged_world_view` builds a `CarlaWorldView` over
 `CarlaDataProvider` on the agent's dense route.
 """
@@ -11,28 +12,69 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import carla
 
+from leaderboard_adapter.scoring.infractions import InfractionEvent
 from leaderboard_adapter.world_view import WorldView
 
-_published: list[WorldView] = []
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the embedded evaluator tells privileged agents about the route run they drive."""
+
+    route_id: str
+    """The results record's id, e.g. ``RouteScenario_3_rep0``."""
+    route_index: int
+    repetition: int
+    town: str
+    seed: int
+    """The evaluation's ``--seed``."""
+    world_seed: int
+    """The seed of this run's world (traffic, pedestrians, light phases)."""
+    leaderboard_version: str
+
+
+@dataclass(frozen=True)
+class Episode:
+    """The published episode: its world, the live list of infraction events recorded so far, its run."""
+
+    view: WorldView
+    infractions: Sequence[InfractionEvent]
+    run: RunInfo | None
+
+
+_published: list[Episode] = []
 
 
 @contextlib.contextmanager
-def publishing(view: WorldView) -> Iterator[WorldView]:
-    """Make `view` the privileged world of agents built and run inside this block."""
-    _published.append(view)
+def publishing(
+    view: WorldView, infractions: Sequence[InfractionEvent] = (), run: RunInfo | None = None
+) -> Iterator[WorldView]:
+    """Make `view` the privileged world of agents built and run inside this block.
+
+    `infractions` is the evaluator's own list of events, which it keeps appending to; `run`
+    names the route run.
+    """
+    episode = Episode(view, infractions, run)
+    _published.append(episode)
     try:
         yield view
     finally:
-        _published.remove(view)
+        _published.remove(episode)
+
+
+def published_episode() -> Episode | None:
+    """The episode published by the embedded evaluator, or None (a live CARLA, or no episode)."""
+    return _published[-1] if _published else None
 
 
 def published_world_view() -> WorldView | None:
     """The world published by the embedded evaluator, or None (a live CARLA, or no episode)."""
-    return _published[-1] if _published else None
+    episode = published_episode()
+    return episode.view if episode is not None else None
 
 
 def privileged_world_view(dense_plan_world_coord: Sequence[tuple[carla.Transform, Any]]) -> WorldView:

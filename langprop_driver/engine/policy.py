@@ -8,7 +8,7 @@ from typing import Any
 
 from .candidate import Candidate
 from .checkpoint import load_state
-from .sandbox import CallResult, ErrorInfo, Program, SandboxConfig, SandboxPool
+from .sandbox import CallResult, ErrorInfo, Program, SandboxConfig, SandboxPool, SandboxWorker, program_task
 from .spec import FunctionSpec
 
 
@@ -29,9 +29,13 @@ def load_best(run_dir: str | Path) -> Candidate:
 
 
 class SandboxedPolicy:
-    """Calls one candidate's function in a single sandbox worker: ``policy(*args)``.
+    """Calls one candidate's function in a sandbox worker: ``policy(*args)``.
 
-    Use as a context manager (or call :meth:`close`) to stop the worker.
+    Calls go to one worker that loads the candidate once and keeps it (its module state lives
+    on between calls, as within one evaluation chunk); a call that raises, times out or kills
+    the worker raises :class:`PolicyCallError`, and the next call starts a fresh worker and
+    loads the candidate again. ``run_batch`` runs inputs as an evaluation does (fresh namespace
+    per chunk) in a separate worker. Use as a context manager (or call :meth:`close`).
     """
 
     def __init__(
@@ -40,7 +44,10 @@ class SandboxedPolicy:
         base = config or SandboxConfig()
         self.spec = spec
         self._program = Program(name, source, spec.name)
-        self._pool = SandboxPool(replace(base, n_workers=1))
+        self._config = replace(base, n_workers=1)
+        self._pool = SandboxPool(self._config)
+        self._server = SandboxWorker(self._config)
+        self._bound = False
 
     @classmethod
     def from_checkpoint(
@@ -57,6 +64,8 @@ class SandboxedPolicy:
 
     def close(self) -> None:
         self._pool.close()
+        self._server.stop()
+        self._bound = False
 
     def run_batch(self, inputs: list[Any]) -> list[CallResult]:
         """One result per input (each the single argument, or a tuple when the spec takes several)."""
@@ -65,7 +74,14 @@ class SandboxedPolicy:
     def __call__(self, *args: Any) -> Any:
         if len(args) != len(self.spec.args):
             raise TypeError(f"{self.spec.name} takes {len(self.spec.args)} argument(s), got {len(args)}")
-        result = self.run_batch([args if self.spec.spread_args else args[0]])[0]
+        if not self._bound:
+            error = self._server.bind(program_task(self._config, self._program, seed=0))
+            if error is not None:
+                self._server.stop()
+                raise PolicyCallError(error)
+            self._bound = True
+        result = self._server.call(args)
         if result.error is not None:
+            self._bound = self._server.alive  # a worker killed for hanging or dying must load it again
             raise PolicyCallError(result.error)
         return result.output

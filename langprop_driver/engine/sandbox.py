@@ -132,7 +132,21 @@ def _task_seed(seed: int, name: str, start: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-class _Worker:
+def program_task(config: SandboxConfig, program: Program, seed: int, start: int = 0) -> dict:
+    """The worker's task dict for `program` (see worker.py): source, limits and the seed of its ``random``."""
+    return {
+        "source": program.source,
+        "filename": f"<candidate {program.name}>",
+        "function": program.function,
+        "start": start,
+        "timeout_s": config.call_timeout_s,
+        "seed": _task_seed(seed, program.name, start),
+        "allowed_modules": config.allowed_modules,
+        "max_printed_chars": config.max_printed_chars,
+    }
+
+
+class SandboxWorker:
     """One worker process, started on demand and replaced when it dies or hangs."""
 
     def __init__(self, config: SandboxConfig) -> None:
@@ -169,6 +183,37 @@ class _Worker:
             self._process.stdin.close()
             self._process.stdout.close()
         self._process, self._channel, self._loaded_key = None, None, None
+
+    @property
+    def alive(self) -> bool:
+        """Whether a worker process is running (it is started on demand)."""
+        return self._channel is not None
+
+    def bind(self, task: dict) -> ErrorInfo | None:
+        """Load the task's candidate once in this worker (serving mode); None, or why it did not load."""
+        channel = self._channel or self._start()
+        channel.send(("bind", task))
+        try:
+            _, error = channel.recv(self._config.call_timeout_s + self._config.kill_grace_s)
+        except (TimeoutError, ChannelClosed):
+            self.stop()
+            return ErrorInfo("Timeout", "loading the candidate stopped answering and its worker was killed")
+        return ErrorInfo(**error) if error else None
+
+    def call(self, args: tuple) -> CallResult:
+        """Call the bound candidate once; a hung or dead worker is killed (bind again before the next call)."""
+        if self._channel is None:
+            return CallResult(error=ErrorInfo("NotBound", "no candidate is bound (the worker was replaced)"))
+        try:
+            self._channel.send(("call", args))
+            _, output, error, printed = self._channel.recv(self._config.call_timeout_s + self._config.kill_grace_s)
+        except (TimeoutError, ChannelClosed) as exc:
+            code = self._process.poll() if self._process else None
+            self.stop()
+            if isinstance(exc, TimeoutError):
+                return CallResult(error=ErrorInfo("Timeout", "the call stopped answering and its worker was killed"))
+            return CallResult(error=ErrorInfo("WorkerDied", f"the worker died (exit code {code}), e.g. out of memory"))
+        return CallResult(output, ErrorInfo(**error) if error else None, printed)
 
     def run(self, task: dict, key: str, blob: bytes) -> Iterator[tuple[int, CallResult]]:
         """Yield ``(index, result)`` for every sample of the task, replacing the worker if needed.
@@ -221,7 +266,7 @@ class SandboxPool:
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
-        self._workers = [_Worker(self.config) for _ in range(self.config.worker_count)]
+        self._workers = [SandboxWorker(self.config) for _ in range(self.config.worker_count)]
 
     def __enter__(self) -> SandboxPool:
         return self
@@ -247,22 +292,12 @@ class SandboxPool:
         tasks: queue.Queue = queue.Queue()
         for p_index, program in enumerate(programs):
             for start in range(0, len(inputs), self.config.chunk_size):
-                task = {
-                    "source": program.source,
-                    "filename": f"<candidate {program.name}>",
-                    "function": program.function,
-                    "start": start,
-                    "stop": min(start + self.config.chunk_size, len(inputs)),
-                    "spread_args": spread_args,
-                    "timeout_s": self.config.call_timeout_s,
-                    "seed": _task_seed(seed, program.name, start),
-                    "allowed_modules": self.config.allowed_modules,
-                    "max_printed_chars": self.config.max_printed_chars,
-                }
+                task = program_task(self.config, program, seed, start)
+                task.update(stop=min(start + self.config.chunk_size, len(inputs)), spread_args=spread_args)
                 tasks.put((p_index, task))
         failures: list[BaseException] = []
 
-        def serve(worker: _Worker) -> None:
+        def serve(worker: SandboxWorker) -> None:
             try:
                 while not failures:
                     try:

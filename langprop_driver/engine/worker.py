@@ -9,10 +9,14 @@ Messages (pickled, each framed by a 4-byte big-endian length):
 parent -> worker
     ("load", key, inputs_blob)   replace the held inputs by ``pickle.loads(inputs_blob)``, a list, named ``key``
     ("run", task)                run a task dict over the held inputs, see :func:`_run`
+    ("bind", task)               load the task's candidate once and keep its function (serving mode)
+    ("call", args)               call the bound function on the tuple ``args``
 worker -> parent
     ("ready",)                                 once, after start-up
     ("results", first_index, [(output, error, printed), ...])  consecutive samples, in order;
                                                ``error`` is None or a dict
+    ("bound", error)                           after "bind": None, or why the candidate did not load
+    ("result", output, error, printed)         after "call"
 """
 
 from __future__ import annotations
@@ -114,13 +118,9 @@ def _error_info(exc: BaseException, filename: str, source_lines: list[str], time
     return {"type": kind, "message": message, "line": line, "line_text": line_text}
 
 
-def _run(channel: Channel, task: dict, code_cache: dict, inputs: list) -> None:
-    """Run one task: a fresh namespace from the (cached) compiled candidate, then each sample in order.
-
-    ``task`` keys: source, filename, function, start, stop, spread_args, timeout_s, seed,
-    allowed_modules, max_printed_chars, flush_interval_s. Results go out in groups, at least every
-    ``flush_interval_s`` (0: one message per sample).
-    """
+def _bind(task: dict, code_cache: dict) -> tuple[Any, dict | None]:
+    """A fresh namespace from the (cached) compiled candidate: ``(function, None)``, or ``(None, error)``
+    when loading it failed. Seeds ``random`` with ``task["seed"]``."""
     source, filename = task["source"], task["filename"]
     code = code_cache.get((filename, source))
     if code is None:
@@ -128,43 +128,56 @@ def _run(channel: Channel, task: dict, code_cache: dict, inputs: list) -> None:
             code_cache.clear()
         code = compile(source, filename, "exec")
         code_cache[(filename, source)] = code
-    lines = source.splitlines()
-    timeout_s, cap = task["timeout_s"], task["max_printed_chars"]
     random.seed(task["seed"])
     namespace: dict[str, Any] = {
         "__builtins__": _restricted_builtins(frozenset(task["allowed_modules"])),
         "__name__": "candidate",
     }
-    function = None
-    load_error = None
     try:
-        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        signal.setitimer(signal.ITIMER_REAL, task["timeout_s"])
         exec(code, namespace)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        function = namespace[task["function"]]
+        return namespace[task["function"]], None
     except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
         signal.setitimer(signal.ITIMER_REAL, 0)
-        load_error = _error_info(exc, filename, lines, timeout_s)
+        return None, _error_info(exc, filename, source.splitlines(), task["timeout_s"])
+
+
+def _call(function: Any, args: tuple, task: dict) -> tuple[Any, dict | None, str]:
+    """One call of the bound function under the task's time limit: ``(output, error, printed)``."""
+    printed = io.StringIO()
+    output, error = None, None
+    real_stdout, sys.stdout = sys.stdout, printed
+    try:
+        signal.setitimer(signal.ITIMER_REAL, task["timeout_s"])
+        try:
+            output = function(*args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
+        output = None
+        error = _error_info(exc, task["filename"], task["source"].splitlines(), task["timeout_s"])
+    finally:
+        sys.stdout = real_stdout
+    return output, error, printed.getvalue()[: task["max_printed_chars"]]
+
+
+def _run(channel: Channel, task: dict, code_cache: dict, inputs: list) -> None:
+    """Run one task: a fresh namespace from the (cached) compiled candidate, then each sample in order.
+
+    ``task`` keys: source, filename, function, start, stop, spread_args, timeout_s, seed,
+    allowed_modules, max_printed_chars, flush_interval_s. Results go out in groups, at least every
+    ``flush_interval_s`` (0: one message per sample).
+    """
+    function, load_error = _bind(task, code_cache)
     pending: list[tuple] = []
     first = task["start"]
     flushed_at = time.monotonic()
     for index in range(task["start"], task["stop"]):
-        printed = io.StringIO()
-        output, error = None, load_error
-        if function is not None:
-            args = inputs[index] if task["spread_args"] else (inputs[index],)
-            real_stdout, sys.stdout = sys.stdout, printed
-            try:
-                signal.setitimer(signal.ITIMER_REAL, timeout_s)
-                try:
-                    output = function(*args)
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-            except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
-                output, error = None, _error_info(exc, filename, lines, timeout_s)
-            finally:
-                sys.stdout = real_stdout
-        pending.append((output, error, printed.getvalue()[:cap]))
+        if function is None:
+            pending.append((None, load_error, ""))
+        else:
+            pending.append(_call(function, inputs[index] if task["spread_args"] else (inputs[index],), task))
         if index + 1 == task["stop"] or time.monotonic() - flushed_at >= task["flush_interval_s"]:
             _send_results(channel, first, pending)
             first, pending, flushed_at = index + 1, [], time.monotonic()
@@ -187,6 +200,15 @@ def _send_results(channel: Channel, first: int, results: list[tuple]) -> None:
     channel.send_bytes(payload)
 
 
+def _send_call_result(channel: Channel, result: tuple) -> None:
+    """Send ``("result", output, error, printed)``; an output that cannot be pickled becomes an error."""
+    try:
+        channel.send(("result", *result))
+    except Exception as exc:  # noqa: BLE001 - an unpicklable output is the candidate's failure
+        failure = {"type": "UnpicklableOutput", "message": str(exc), "line": None, "line_text": ""}
+        channel.send(("result", None, failure, result[2]))
+
+
 def main(memory_limit_bytes: int) -> None:
     """Serve tasks on stdin/stdout until the parent closes the pipe."""
     import resource
@@ -199,6 +221,7 @@ def main(memory_limit_bytes: int) -> None:
     sys.stderr = open(os.devnull, "w")  # noqa: SIM115
     code_cache: dict = {}
     inputs: list = []
+    bound: tuple[Any, dict] | None = None
     channel.send(("ready",))
     while True:
         try:
@@ -207,8 +230,18 @@ def main(memory_limit_bytes: int) -> None:
             return
         if message[0] == "load":
             inputs = pickle.loads(message[2])
-        else:
+        elif message[0] == "run":
             _run(channel, message[1], code_cache, inputs)
+        elif message[0] == "bind":
+            function, error = _bind(message[1], code_cache)
+            bound = (function, message[1]) if function is not None else None
+            channel.send(("bound", error))
+        else:  # ("call", args)
+            if bound is None:
+                error = {"type": "NotBound", "message": "no candidate is bound", "line": None, "line_text": ""}
+                channel.send(("result", None, error, ""))
+            else:
+                _send_call_result(channel, _call(bound[0], message[1], bound[1]))
 
 
 if __name__ == "__main__":

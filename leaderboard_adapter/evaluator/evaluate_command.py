@@ -18,6 +18,7 @@ from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, 
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.evaluator.sensor_icons import sensor_icons
 from leaderboard_adapter.evaluator.summary import print_summary
+from leaderboard_adapter.privileged import RunInfo
 from leaderboard_adapter.roads.opendrive import InvalidOpenDriveError
 from leaderboard_adapter.roads.towns import Town, TownNotFoundError, load_town
 from leaderboard_adapter.routes.interpolation import interpolate_route
@@ -161,9 +162,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
     stopped_by: RouteOutcome | None = None
     try:
         for run in todo:
+            seed = world_seed(args.seed, run.index, run.repetition)
+            info = RunInfo(
+                run.route_id, run.index, run.repetition, run.town.name, args.seed, seed, args.leaderboard_version
+            )
             outcome = run_route(
-                agent, run.town, run.points, world_config, world_seed(args.seed, run.index, run.repetition),
-                args.leaderboard_version, progress.on_tick,
+                agent, run.town, run.points, world_config, seed, args.leaderboard_version, progress.on_tick,
+                run_info=info,
             )
             if outcome.sensor_types and not results.sensors:
                 results.set_sensors(sensor_icons(outcome.sensor_types))

@@ -23,7 +23,7 @@ from leaderboard_adapter.autoagents.sensor_interface import SensorConfigurationI
 from leaderboard_adapter.criteria.criteria_set import RouteCriteria, RouteStatus
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
-from leaderboard_adapter.privileged import publishing
+from leaderboard_adapter.privileged import RunInfo, publishing
 from leaderboard_adapter.roads.towns import Town
 from leaderboard_adapter.scoring import InfractionEvent, RouteEnding
 from leaderboard_adapter.world_view import RoutePoint
@@ -88,6 +88,7 @@ def run_route(
     leaderboard_version: str,
     on_tick: TickCallback | None = None,
     prepare_world: Callable[[EmbeddedWorld], None] | None = None,
+    run_info: RunInfo | None = None,
 ) -> RouteOutcome:
     """Drive `route` in a fresh embedded world with a freshly constructed agent.
 
@@ -95,7 +96,8 @@ def run_route(
     leaderboard does, and an exception in `run_step` ends it as "Agent crashed".
     KeyboardInterrupt does escape (after the agent is destroyed): the caller keeps what is saved.
     `prepare_world`, when given, sets up a scenario in the fresh world (freeze lights, place actors)
-    before the agent is built.
+    before the agent is built. `run_info` is published to privileged agents with the world and the
+    criteria's infraction events.
     """
     wall_start = time.monotonic()
     world = EmbeddedWorld(town.map, town.lane_graph, route, world_config, seed, town.speed_limits_mps)
@@ -120,7 +122,7 @@ def run_route(
             failure_detail=detail,
         )
 
-    with publishing(world):
+    with publishing(world, criteria.events, run_info):
         return _load_and_drive(agent_spec, town, world, criteria, gps_plan, world_plan, on_tick, outcome)
 
 

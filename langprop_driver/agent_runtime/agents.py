@@ -1,0 +1,103 @@
+"""LangPropAgent (the policy drives) and DaggerAgent (the policy drives, the expert labels, frames are kept).
+
+Import from agent files only (see privileged_agent.py). The agent config path is read by
+`AgentConfig.load`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import carla
+
+from data_collection import ShardHeader, ShardWriter
+from expert import Expert
+from langprop_driver.agent_runtime.config import AgentConfig
+from langprop_driver.agent_runtime.dagger import DaggerRecorder
+from langprop_driver.agent_runtime.guarded_policy import GuardedPolicy
+from langprop_driver.agent_runtime.policy_source import resolve_policy
+from langprop_driver.agent_runtime.privileged_agent import PrivilegedAgent
+from langprop_driver.driving import DRIVE_SPEC
+from leaderboard_adapter.infraction_feed import InfractionFeed
+from leaderboard_adapter.privileged import published_episode
+
+logger = logging.getLogger(__name__)
+_DT_S = 0.05
+
+
+class LangPropAgent(PrivilegedAgent):
+    """Runs the configured policy on the observation every step, in a guarded worker: an exception, a
+    timeout or an invalid answer brakes the car for that step and is logged; it never ends the route."""
+
+    def setup(self, path_to_conf_file: str) -> None:
+        self.setup_privileged()
+        self.config = AgentConfig.load(path_to_conf_file)
+        source = resolve_policy(self.config)
+        self.policy_version = source.version
+        self.policy = GuardedPolicy(
+            source.source, DRIVE_SPEC, self.config.step_timeout_s, self.config.memory_limit_mib, source.version
+        )
+        self.last_step = None
+        logger.info("LangPropAgent drives with %s", source.version)
+
+    def run_step(self, input_data: dict, timestamp: float) -> carla.VehicleControl:
+        observation = self.observe()
+        self.last_step = self.policy.act(observation)
+        return self.drive(self.last_step.action, observation)
+
+    def destroy(self) -> None:
+        self.policy.close()
+        super().destroy()
+
+
+class DaggerAgent(LangPropAgent):
+    """The LangProp agent that also labels every step with the expert and writes a replay-buffer shard
+    (frames at `frame_rate_hz`, infraction events) for the route run; `beta` mixes in the expert."""
+
+    def setup(self, path_to_conf_file: str) -> None:
+        super().setup(path_to_conf_file)
+        self.expert = Expert()
+        self.recorder: DaggerRecorder | None = None
+        self._feed: InfractionFeed | None = None
+        self._tick = 0
+
+    def _start_recording(self) -> DaggerRecorder:
+        episode = published_episode()
+        run = episode.run if episode is not None else None
+        world = "embedded" if episode is not None else "carla"
+        town = run.town if run else self.view.map.name
+        header = ShardHeader(
+            route_id=run.route_id if run else "unknown",
+            route_index=run.route_index if run else -1,
+            repetition=run.repetition if run else 0,
+            town=town,
+            seed=run.seed if run else -1,
+            world_seed=run.world_seed if run else -1,
+            policy_version=self.policy_version,
+            driver="mixed" if self.config.beta > 0 else "policy",
+            beta=self.config.beta,
+            world=world,
+            leaderboard_version=run.leaderboard_version if run else "2.x",
+            frame_rate_hz=self.config.frame_rate_hz,
+            extra={},
+        )
+        writer = ShardWriter.create(self.config.buffer_dir, header, flush_every=self.config.flush_every)
+        self._feed = InfractionFeed(self.view)
+        return DaggerRecorder(writer, self.config.beta, self.config.frame_rate_hz, _DT_S, self.config.seed)
+
+    def run_step(self, input_data: dict, timestamp: float) -> carla.VehicleControl:
+        if self.recorder is None:
+            self.recorder = self._start_recording()
+        observation = self.observe()
+        self.recorder.infractions(self._feed.poll())
+        self.last_step = self.policy.act(observation)
+        label = self.expert.act(observation)
+        action = self.recorder.step(self._tick, observation, self.last_step, label)
+        self._tick += 1
+        return self.drive(action, observation)
+
+    def destroy(self) -> None:
+        if self.recorder is not None:
+            self.recorder.infractions(self._feed.poll())
+            self.recorder.writer.close(status="Completed")
+        super().destroy()

@@ -1,0 +1,39 @@
+"""resolve_policy: the source code and version name of the policy an agent config names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
+from langprop_driver.engine import load_state
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """A policy's code and a name for the buffer and logs: `baseline`, `file:<path>` or `ckpt:<dir>@<id>`."""
+
+    source: str
+    version: str
+
+
+def resolve_policy(config: AgentConfig) -> PolicySource:
+    """The baseline, a `.py` policy file, or a checkpoint's best (or named) candidate."""
+    if config.policy == "baseline":
+        from langprop_driver.driving import BASELINE_POLICY_SOURCE
+
+        return PolicySource(BASELINE_POLICY_SOURCE, "baseline")
+    path = Path(config.policy)
+    if path.is_file():
+        return PolicySource(path.read_text(), f"file:{path}")
+    if not path.is_dir():
+        raise AgentConfigError(f"policy {path}: no such checkpoint folder or policy file")
+    state = load_state(path)
+    if state is None:
+        raise AgentConfigError(f"policy {path}: the folder holds no checkpoint (no state.json)")
+    if config.candidate is None:
+        best = state.best
+        return PolicySource(best.source, f"ckpt:{path}@{best.id}")
+    if config.candidate not in state.candidates:
+        raise AgentConfigError(f"policy {path}: no candidate {config.candidate!r} (best is {state.best.id})")
+    return PolicySource(state.candidates[config.candidate].source, f"ckpt:{path}@{config.candidate}")
