@@ -20,9 +20,8 @@ from pathlib import Path
 
 from leaderboard_adapter.embedded import WorldConfig
 from leaderboard_adapter.evaluator.evaluate_command import plan_runs
-from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route, world_seed
+from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
-from leaderboard_adapter.privileged import RunInfo
 
 AGENT = Path(__file__).resolve().parents[1] / "agents" / "dagger_agent.py"
 
@@ -43,11 +42,10 @@ def main() -> None:
         config = Path(tmp) / "dagger.toml"
         config.write_text(f'policy = "{args.policy}"\nbuffer_dir = "{Path(tmp) / "buffer"}"\n')
         for run in runs:
-            seed = world_seed(args.seed, run.index, run.repetition)
-            info = RunInfo(run.route_id, run.index, run.repetition, run.town.name, args.seed, seed, "2.1")
+            info = run.run_info(args.seed, "2.1")
             started = time.perf_counter()
             outcome = run_route(AgentSpec(AGENT, str(config), "2.1", "MAP"), run.town, run.points, WorldConfig(),
-                                seed, "2.1", run_info=info)  # fmt: skip
+                                info.world_seed, "2.1", run_info=info)  # fmt: skip
             elapsed = time.perf_counter() - started
             ticks += outcome.ticks
             wall_s += elapsed

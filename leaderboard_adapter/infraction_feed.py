@@ -35,11 +35,6 @@ class InfractionFeed:
             self._events = self._criteria.events
         self._seen = 0
 
-    @property
-    def own_criteria(self) -> bool:
-        """Whether the feed scores the episode itself (no evaluator published its events)."""
-        return self._criteria is not None
-
     def poll(self) -> list[InfractionEvent]:
         if self._criteria is not None:
             self._criteria.update(self._view)

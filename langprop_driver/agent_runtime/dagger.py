@@ -22,7 +22,6 @@ class DaggerRecorder:
         self.beta = beta
         self._every = max(1, round(1.0 / (frame_rate_hz * dt_s)))
         self._rng = random.Random(seed)
-        self.frames = 0
 
     def step(self, tick: int, observation: dict, policy: PolicyStep, expert: ExpertDecision) -> Action:
         expert_drives = self.beta > 0.0 and self._rng.random() < self.beta
@@ -36,7 +35,6 @@ class DaggerRecorder:
                 expert_reason=expert.reason,
                 driver="expert" if expert_drives else "policy",
             )
-            self.frames += 1
         return expert.action if expert_drives else policy.action
 
     def infractions(self, events: list[InfractionEvent]) -> None:

@@ -52,6 +52,11 @@ class PlannedRun:
     def route_id(self) -> str:
         return route_id_for(self.route.id, self.repetition)
 
+    def run_info(self, seed: int, leaderboard_version: str) -> RunInfo:
+        """What the evaluator publishes to agents for this run, evaluated with `--seed seed`."""
+        world = world_seed(seed, self.index, self.repetition)
+        return RunInfo(self.route_id, self.index, self.repetition, self.town.name, seed, world, leaderboard_version)
+
 
 def plan_runs(
     routes_file: Path, subset: str, repetitions: int, town_dir: Path | None, xodr: Path | None
@@ -162,13 +167,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     stopped_by: RouteOutcome | None = None
     try:
         for run in todo:
-            seed = world_seed(args.seed, run.index, run.repetition)
-            info = RunInfo(
-                run.route_id, run.index, run.repetition, run.town.name, args.seed, seed, args.leaderboard_version
-            )
+            info = run.run_info(args.seed, args.leaderboard_version)
             outcome = run_route(
-                agent, run.town, run.points, world_config, seed, args.leaderboard_version, progress.on_tick,
-                run_info=info,
+                agent, run.town, run.points, world_config, info.world_seed, args.leaderboard_version,
+                progress.on_tick, run_info=info,
             )
             if outcome.sensor_types and not results.sensors:
                 results.set_sensors(sensor_icons(outcome.sensor_types))

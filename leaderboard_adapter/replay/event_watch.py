@@ -1,19 +1,18 @@
-"""EventWatch: finds the n-th infraction of one kind while `run_route` drives, with criteria of its own.
+"""EventWatch: finds the n-th infraction of one kind while `run_route` drives.
 
-`run_route` keeps its criteria to itself, so the watch builds a second `RouteCriteria` on the
-same world (through `prepare_world`) and updates it from `on_tick`, right after run_route's
-own: both read the same world at the same tick and raise the same events at the same frames.
-End-of-route events (outside route lanes, the last min-speed checkpoint) only exist once the
-route is over: `conclude` takes them from the run's outcome.
+It reads the events `run_route`'s criteria publish with the world (`privileged.published_episode`)
+from `on_tick`, which runs right after the criteria's update. End-of-route events (outside route
+lanes, the last min-speed checkpoint) only exist once the route is over: `conclude` takes them
+from the run's outcome.
 """
 
 from __future__ import annotations
 
 import math
 
-from leaderboard_adapter.criteria.criteria_set import RouteCriteria
 from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.evaluator.route_runner import RouteOutcome
+from leaderboard_adapter.privileged import published_episode
 from leaderboard_adapter.scoring import InfractionEvent, InfractionType
 
 
@@ -28,31 +27,25 @@ class EventWatch:
         self,
         kind: InfractionType,
         occurrence: int,
-        leaderboard_version: str,
         near_xy_m: tuple[float, float] | None = None,
     ):
         self.kind = kind
         self.occurrence = occurrence
-        self.leaderboard_version = leaderboard_version
         self.near_xy_m = near_xy_m
         self.event: InfractionEvent | None = None
         self.nearest_frame: int | None = None
         self._nearest_m = math.inf
         self._seen = 0
-        self._criteria: RouteCriteria | None = None
-
-    def prepare(self, world: EmbeddedWorld) -> None:
-        """`run_route`'s `prepare_world`: build the watch's criteria on the fresh world."""
-        self._criteria = RouteCriteria.from_view(world, self.leaderboard_version)
+        self._read = 0
 
     def tick(self, world: EmbeddedWorld) -> None:
-        """Call from `on_tick`, once per tick, after the world stepped."""
-        if self._criteria is None:
-            raise RuntimeError(
-                "EventWatch.tick before prepare: pass watch.prepare as run_route's prepare_world"
-            )
-        for event in self._criteria.update(world).events:
+        """Call from `run_route`'s `on_tick`, once per tick, after the world stepped and was scored."""
+        episode = published_episode()
+        if episode is None or episode.view is not world:
+            raise RuntimeError("EventWatch.tick outside run_route: no events are published for this world")
+        for event in episode.infractions[self._read :]:
             self._count(event)
+        self._read = len(episode.infractions)
         if self.near_xy_m is not None:
             hero = world.hero()
             distance = math.hypot(hero.x_m - self.near_xy_m[0], hero.y_m - self.near_xy_m[1])

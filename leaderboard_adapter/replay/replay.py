@@ -25,6 +25,7 @@ from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.evaluator.evaluate_command import PlannedRun
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, run_route, world_seed
+from leaderboard_adapter.privileged import RunInfo
 from leaderboard_adapter.replay.birdseye import BirdseyeRenderer
 from leaderboard_adapter.replay.errors import ReplayError
 from leaderboard_adapter.replay.event_watch import EventWatch
@@ -56,6 +57,11 @@ class EvaluatedRun:
     @property
     def world_seed(self) -> int:
         return world_seed(self.seed, self.run.index, self.run.repetition)
+
+    @property
+    def run_info(self) -> RunInfo:
+        """What the evaluator published to agents for this run (the replayed agent sees the same)."""
+        return self.run.run_info(self.seed, self.leaderboard_version)
 
 
 @dataclass(frozen=True)
@@ -116,13 +122,13 @@ def replay_infraction(
     # built first so that a bad path fails before any driving; the file opens at the first frame
     video = VideoWriter(out_path, fps=1.0 / dt)
 
-    first = EventWatch(infraction, occurrence, evaluated.leaderboard_version, original_xy_m)
+    first = EventWatch(infraction, occurrence, original_xy_m)
     _drive(agent_spec, evaluated, first, stop=lambda world: first.event is not None)
     centre = _window_centre(first, evaluated, kind, occurrence, original_time_s, dt)
     start, end = max(1, centre - round(before_s / dt)), centre + round(after_s / dt)
 
     renderer = renderer if renderer is not None else BirdseyeRenderer(evaluated.run.town.lane_graph)
-    second = EventWatch(infraction, occurrence, evaluated.leaderboard_version)
+    second = EventWatch(infraction, occurrence)
     marker = (first.event.x_m, first.event.y_m) if first.event is not None else original_xy_m
     last_frame = 0
     with video:
@@ -172,7 +178,7 @@ def _drive(
             evaluated.world_seed,
             evaluated.leaderboard_version,
             on_tick=on_tick,
-            prepare_world=watch.prepare,
+            run_info=evaluated.run_info,
         )
     except _Enough:
         return

@@ -7,7 +7,7 @@ import logging
 import pytest
 from agents_helpers import AGENTS, EMPTY, LIGHTS_ROUTE, route_runner_policy, smoke_run
 
-from langprop_driver.agent_runtime import AgentConfig, AgentConfigError
+from langprop_driver.agent_runtime import AgentConfig, AgentConfigError, resolve_policy
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route
 from leaderboard_adapter.scoring import RouteEnding
 
@@ -64,3 +64,14 @@ def test_agent_config_forms_and_errors(tmp_path) -> None:
         AgentConfig.load(tmp_path / "beta.toml")
     with pytest.raises(AgentConfigError, match="no such file"):
         AgentConfig.load(tmp_path / "missing.toml")
+
+
+def test_policy_sources_that_do_not_exist_are_named(tmp_path) -> None:
+    (tmp_path / "empty_run").mkdir()
+    with pytest.raises(AgentConfigError, match="no checkpoint"):
+        resolve_policy(AgentConfig(policy=str(tmp_path / "empty_run")))
+    with pytest.raises(AgentConfigError, match="no such checkpoint folder or policy file"):
+        resolve_policy(AgentConfig(policy=str(tmp_path / "gone")))
+    with pytest.raises(AgentConfigError, match="no such policy file"):
+        AgentConfig.load(tmp_path / "gone.py")
+    assert "def drive(observation)" in resolve_policy(AgentConfig()).source
