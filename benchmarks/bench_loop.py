@@ -42,7 +42,7 @@ def main() -> None:
         config = Path(tmp) / "dagger.toml"
         config.write_text(f'policy = "{args.policy}"\nbuffer_dir = "{Path(tmp) / "buffer"}"\n')
         for run in runs:
-            info = run.run_info(args.seed, "2.1")
+            info = run.run_info(args.seed, "2.1", WorldConfig())
             started = time.perf_counter()
             outcome = run_route(AgentSpec(AGENT, str(config), "2.1", "MAP"), run.town, run.points, WorldConfig(),
                                 info.world_seed, "2.1", run_info=info)  # fmt: skip

@@ -1,4 +1,4 @@
-"""The `langprop-drive` command line: evaluate routes in the embedded world, list towns and route sets."""
+"""The `langprop-drive` command line: evaluate agents, collect DAgger data, train policies, replay infractions."""
 
 from __future__ import annotations
 
@@ -10,23 +10,11 @@ from pathlib import Path
 from leaderboard_adapter.errors import LangPropDriveError
 
 
-def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "evaluate",
-        help="run an agent over leaderboard routes in the embedded world and write leaderboard results JSON",
-        description="Mirrors the CARLA leaderboard evaluator's flags; runs in the embedded world (no CARLA server).",
-    )
-    p.add_argument("-a", "--agent", default="agents/route_follower_agent.py", help="agent file (defines get_entry_point())")
-    p.add_argument("--agent-config", "--agent_config", dest="agent_config", default="", help="path handed to the agent's setup()")
+def _world_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags that choose the routes and shape the embedded world, shared by evaluate, collect and replay."""
     p.add_argument(
         "--routes", default="embedded_training", help="route XML file, or the name of a bundled route set (see `langprop-drive towns`)"
     )
-    p.add_argument("--routes-subset", "--routes_subset", dest="routes_subset", default="", help="e.g. '0', '2-5', '0,3,7' (route ids)")
-    p.add_argument("--repetitions", type=int, default=1, help="times each route is run (seed + repetition index)")
-    p.add_argument("--checkpoint", default="results/simulation_results.json", help="results JSON (leaderboard format)")
-    p.add_argument("--track", default="MAP", choices=["SENSORS", "MAP", "SENSORS_QUALIFIER", "MAP_QUALIFIER"])
-    p.add_argument("--resume", action="store_true", help="continue from an existing --checkpoint file")
-    p.add_argument("--seed", type=int, default=0, help="world seed (traffic, pedestrians, light phases)")
     p.add_argument(
         "--leaderboard-version",
         default="2.1",
@@ -37,10 +25,107 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--xodr", type=Path, default=None, help="one OpenDRIVE file used for every route, whatever its town")
     p.add_argument("--vehicles", type=int, default=None, help="NPC vehicles (default: the world's default density)")
     p.add_argument("--walkers", type=int, default=None, help="pedestrians (default: the world's default density)")
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags of commands that run many routes: subset, repetitions, progress."""
+    p.add_argument("--routes-subset", "--routes_subset", dest="routes_subset", default="", help="e.g. '0', '2-5', '0,3,7' (route ids)")
+    p.add_argument("--repetitions", type=int, default=1, help="times each route is run (seed + repetition index)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "evaluate",
+        help="run an agent over leaderboard routes in the embedded world and write leaderboard results JSON",
+        description="Mirrors the CARLA leaderboard evaluator's flags; runs in the embedded world (no CARLA server).",
+    )
+    p.add_argument("-a", "--agent", default=None, help="agent file (defines get_entry_point()); default: the example route follower")
+    p.add_argument("--agent-config", "--agent_config", dest="agent_config", default="", help="path handed to the agent's setup()")
+    p.add_argument(
+        "--policy",
+        default=None,
+        help="shorthand for `-a agents/langprop_agent.py --agent-config POLICY`: a policy checkpoint folder, a .py file or 'baseline'",
+    )
+    _world_arguments(p)
+    _run_arguments(p)
+    p.add_argument("--checkpoint", default="results/simulation_results.json", help="results JSON (leaderboard format)")
+    p.add_argument("--track", default="MAP", choices=["SENSORS", "MAP", "SENSORS_QUALIFIER", "MAP_QUALIFIER"])
+    p.add_argument("--resume", action="store_true", help="continue from an existing --checkpoint file")
+    p.add_argument("--seed", type=int, default=0, help="world seed (traffic, pedestrians, light phases)")
     p.add_argument("--debug", type=int, default=0, help="handed to 2.x agents' constructor (debug > 0)")
     p.add_argument("--host", default="localhost", help="handed to 2.x agents' constructor (no server is contacted)")
     p.add_argument("--port", type=int, default=2000, help="handed to 2.x agents' constructor")
+
+
+def _collect_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "collect",
+        help="DAgger collection: the policy drives the routes, the expert labels, frames go to the replay buffer",
+        description="Runs agents/dagger_agent.py over the routes in the embedded world, once per seed; one shard per "
+        "route run goes to --buffer, and one leaderboard results JSON per seed to --results-dir.",
+    )
+    p.add_argument("--policy", default="baseline", help="a policy checkpoint folder, a .py file or 'baseline' (default)")
+    p.add_argument("--candidate", default=None, help="drive with this candidate of the checkpoint instead of its best")
+    p.add_argument("--buffer", type=Path, default=Path("runs/buffer"), help="replay-buffer folder the shards go to")
+    p.add_argument("--results-dir", type=Path, default=None, help="where results JSON go (default: BUFFER/results)")
+    p.add_argument("--seeds", default="0", help="world seeds, e.g. '0', '0-2', '1,5' (one evaluation each)")
+    p.add_argument("--beta", type=float, default=0.0, help="probability per step that the expert drives (DAgger mixing)")
+    p.add_argument("--frame-rate-hz", type=float, default=2.0, help="frames kept per simulated second")
+    p.add_argument("--step-timeout-s", type=float, default=0.2, help="a slower policy call brakes the car for that step")
+    p.add_argument("--agent-seed", type=int, default=0, help="seed of the beta mixing")
+    p.add_argument("--resume", action="store_true", help="continue the results files of an interrupted collection")
+    _world_arguments(p)
+    _run_arguments(p)
+
+
+def _train_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train",
+        help="LangProp training on the replay buffer: policy checkpoint + buffer -> new checkpoint",
+        description="Scores the policy's candidates on buffer frames against the expert's labels and infraction "
+        "penalties, asks the LLM (OPENAI_BASE_URL, OPENAI_API_KEY) to rewrite the best, and writes a new checkpoint "
+        "folder with a plot of the score per update. Running the same command again resumes it.",
+    )
+    p.add_argument("--policy", default="baseline", help="the starting policy: a checkpoint folder, a .py file or 'baseline'")
+    p.add_argument("--buffer", type=Path, action="append", required=True, help="replay-buffer folder (repeatable)")
+    p.add_argument("--out", type=Path, required=True, help="the new checkpoint folder")
+    p.add_argument("--config", type=Path, default=None, help="training settings (.toml); flags below override it")
+    p.add_argument("--model", default=None, help="LLM model name (default: config, then OPENAI_MODEL, then gpt-4o-mini)")
+    p.add_argument("--updates", type=int, default=None, help="update steps to add to the starting checkpoint")
+    p.add_argument("--mode", default=None, choices=["offline", "dagger", "dagger_penalty", "online"], help="training mode")
+    p.add_argument("--samples", type=int, default=None, help="frames drawn from the buffer for training")
+    p.add_argument("--batch-size", type=int, default=None, help="frames per update step")
+    p.add_argument("--expert-buffer", type=Path, default=None, help="offline expert-driven frames to mix in")
+    p.add_argument("--online-fraction", type=float, default=None, help="share of frames from --buffer when mixing")
+    p.add_argument("--infraction-weight", type=float, default=None, help="sampling weight of frames before an infraction")
+    p.add_argument("--start", default=None, choices=["given", "zero-shot", "both"], help="first pool when --policy is not a checkpoint")
+    p.add_argument("--seed", type=int, default=None, help="seed of sampling, batches and tie-breaks")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _replay_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "replay",
+        help="re-simulate an infraction and film it from above (mp4), optionally with a newer policy",
+        description="Takes an infraction from a results file (--results, --route-id) or a buffer shard (--shard), "
+        "re-drives its route in the embedded world with the same seed, and writes a bird's-eye video around it "
+        "with the policy's and the expert's actions drawn.",
+    )
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--results", type=Path, help="leaderboard results JSON of an embedded evaluation or collection")
+    where.add_argument("--shard", type=Path, help="a replay-buffer shard")
+    p.add_argument("--route-id", default=None, help="with --results: the record, e.g. RouteScenario_3_rep0")
+    p.add_argument("--kind", required=True, help="infraction kind as in results files, e.g. red_light, collisions_vehicle")
+    p.add_argument("--occurrence", type=int, default=0, help="which infraction of that kind (0: the first)")
+    p.add_argument("--policy", default=None, help="the policy that drove (default with --shard: the shard's)")
+    p.add_argument("--compare", default=None, help="a newer policy to re-run on the same scenario (second video)")
+    p.add_argument("--out", type=Path, default=Path("replay.mp4"), help="video file (mp4)")
+    p.add_argument("--before-s", type=float, default=6.0, help="seconds filmed before the infraction")
+    p.add_argument("--after-s", type=float, default=2.0, help="seconds filmed after it")
+    p.add_argument("--seed", type=int, default=0, help="with --results: the evaluation's --seed")
+    p.add_argument("--beta", type=float, default=0.0, help="with --results: the collection's --beta")
+    _world_arguments(p)
 
 
 def _towns_parser(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     _evaluate_parser(sub)
+    _collect_parser(sub)
+    _train_parser(sub)
+    _replay_parser(sub)
     _towns_parser(sub)
     return parser
 
@@ -65,6 +153,18 @@ def main(argv: list[str] | None = None) -> int:
             from leaderboard_adapter.evaluator.evaluate_command import run_evaluate
 
             return run_evaluate(args)
+        if args.command == "collect":
+            from langprop_driver.pipeline.collect_command import run_collect
+
+            return run_collect(args)
+        if args.command == "train":
+            from langprop_driver.pipeline.train_command import run_train
+
+            return run_train(args)
+        if args.command == "replay":
+            from langprop_driver.pipeline.replay_command import run_replay
+
+            return run_replay(args)
         if args.command == "towns":
             from leaderboard_adapter.evaluator.towns_command import run_towns
 

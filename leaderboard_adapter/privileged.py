@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import carla
@@ -35,15 +35,23 @@ class RunInfo:
     world_seed: int
     """The seed of this run's world (traffic, pedestrians, light phases)."""
     leaderboard_version: str
+    routes_file: str = ""
+    """The route XML the run comes from ("" when unknown)."""
+    vehicle_count: int | None = None
+    """NPC vehicles in the town (None when unknown)."""
+    walker_count: int | None = None
+    """Pedestrians in the town (None when unknown)."""
 
 
 @dataclass(frozen=True)
 class Episode:
-    """The published episode: its world, the live list of infraction events recorded so far, its run."""
+    """The published episode: its world, the live list of infraction events recorded so far, its run,
+    and what the agent decided at its last step (`decisions`, filled by `publish_decision`)."""
 
     view: WorldView
     infractions: Sequence[InfractionEvent]
     run: RunInfo | None
+    decisions: dict[str, Any] = field(default_factory=dict)
 
 
 _published: list[Episode] = []
@@ -69,6 +77,15 @@ def publishing(
 def published_episode() -> Episode | None:
     """The episode published by the embedded evaluator, or None (a live CARLA, or no episode)."""
     return _published[-1] if _published else None
+
+
+def publish_decision(name: str, value: Any) -> None:
+    """Tell the evaluator's tooling (replay overlays) what the agent decided this step, e.g. its policy's
+    action; kept under `name` in the published episode until the next call. Nothing happens when no
+    episode is published (a live CARLA)."""
+    episode = published_episode()
+    if episode is not None:
+        episode.decisions[name] = value
 
 
 def published_world_view() -> WorldView | None:

@@ -19,7 +19,7 @@ from langprop_driver.agent_runtime.policy_source import resolve_policy
 from langprop_driver.agent_runtime.privileged_agent import PrivilegedAgent
 from langprop_driver.driving import DRIVE_SPEC
 from leaderboard_adapter.infraction_feed import InfractionFeed
-from leaderboard_adapter.privileged import published_episode
+from leaderboard_adapter.privileged import RunInfo, publish_decision, published_episode
 
 logger = logging.getLogger(__name__)
 _DT_S = 0.05
@@ -33,6 +33,7 @@ class LangPropAgent(PrivilegedAgent):
         self.setup_privileged()
         self.config = AgentConfig.load(path_to_conf_file)
         source = resolve_policy(self.config)
+        self.policy_source = source
         self.policy_version = source.version
         self.policy = GuardedPolicy(
             source.source, DRIVE_SPEC, self.config.step_timeout_s, self.config.memory_limit_mib, source.version
@@ -43,6 +44,7 @@ class LangPropAgent(PrivilegedAgent):
     def run_step(self, input_data: dict, timestamp: float) -> carla.VehicleControl:
         observation = self.observe()
         self.last_step = self.policy.act(observation)
+        publish_decision("policy", self.last_step)
         return self.drive(self.last_step.action, observation)
 
     def destroy(self) -> None:
@@ -79,11 +81,24 @@ class DaggerAgent(LangPropAgent):
             world=world,
             leaderboard_version=run.leaderboard_version if run else "2.x",
             frame_rate_hz=self.config.frame_rate_hz,
-            extra={},
+            extra=self._replay_extra(run),
         )
         writer = ShardWriter.create(self.config.buffer_dir, header, flush_every=self.config.flush_every)
         self._feed = InfractionFeed(self.view)
         return DaggerRecorder(writer, self.config.beta, self.config.frame_rate_hz, _DT_S, self.config.seed)
+
+    def _replay_extra(self, run: RunInfo | None) -> dict:
+        """What a replay of this shard needs beyond the header: the policy and DAgger settings, and, in the
+        embedded world, the routes file and the NPC counts."""
+        extra: dict = {
+            "policy": self.config.policy,
+            "candidate": self.policy_source.candidate,
+            "agent_seed": self.config.seed,
+            "step_timeout_s": self.config.step_timeout_s,
+        }
+        if run is not None:
+            extra.update(routes_file=run.routes_file, vehicle_count=run.vehicle_count, walker_count=run.walker_count)
+        return extra
 
     def run_step(self, input_data: dict, timestamp: float) -> carla.VehicleControl:
         if self.recorder is None:
@@ -92,6 +107,8 @@ class DaggerAgent(LangPropAgent):
         self.recorder.infractions(self._feed.poll())
         self.last_step = self.policy.act(observation)
         label = self.expert.act(observation)
+        publish_decision("policy", self.last_step)
+        publish_decision("expert", label)
         action = self.recorder.step(self._tick, observation, self.last_step, label)
         self._tick += 1
         return self.drive(action, observation)

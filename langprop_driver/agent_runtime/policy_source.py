@@ -11,10 +11,12 @@ from langprop_driver.engine import load_state
 
 @dataclass(frozen=True)
 class PolicySource:
-    """A policy's code and a name for the buffer and logs: `baseline`, `file:<path>` or `ckpt:<dir>@<id>`."""
+    """A policy's code and a name for the buffer and logs: `baseline`, `file:<path>` or `ckpt:<dir>@<id>`;
+    `candidate` is the checkpoint candidate's id (None for the baseline and files)."""
 
     source: str
     version: str
+    candidate: str | None = None
 
 
 def resolve_policy(config: AgentConfig) -> PolicySource:
@@ -33,7 +35,9 @@ def resolve_policy(config: AgentConfig) -> PolicySource:
         raise AgentConfigError(f"policy {path}: the folder holds no checkpoint (no state.json)")
     if config.candidate is None:
         best = state.best
-        return PolicySource(best.source, f"ckpt:{path}@{best.id}")
+        return PolicySource(best.source, f"ckpt:{path}@{best.id}", best.id)
     if config.candidate not in state.candidates:
         raise AgentConfigError(f"policy {path}: no candidate {config.candidate!r} (best is {state.best.id})")
-    return PolicySource(state.candidates[config.candidate].source, f"ckpt:{path}@{config.candidate}")
+    return PolicySource(
+        state.candidates[config.candidate].source, f"ckpt:{path}@{config.candidate}", config.candidate
+    )

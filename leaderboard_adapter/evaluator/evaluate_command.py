@@ -47,15 +47,19 @@ class PlannedRun:
     repetition: int
     town: Town
     points: list[RoutePoint]
+    routes_file: Path
 
     @property
     def route_id(self) -> str:
         return route_id_for(self.route.id, self.repetition)
 
-    def run_info(self, seed: int, leaderboard_version: str) -> RunInfo:
-        """What the evaluator publishes to agents for this run, evaluated with `--seed seed`."""
+    def run_info(self, seed: int, leaderboard_version: str, world_config: WorldConfig) -> RunInfo:
+        """What the evaluator publishes to agents for this run, evaluated with `--seed seed` in `world_config`."""
         world = world_seed(seed, self.index, self.repetition)
-        return RunInfo(self.route_id, self.index, self.repetition, self.town.name, seed, world, leaderboard_version)
+        return RunInfo(
+            self.route_id, self.index, self.repetition, self.town.name, seed, world, leaderboard_version,
+            str(self.routes_file), world_config.vehicle_count, world_config.walker_count,
+        )
 
 
 def plan_runs(
@@ -76,15 +80,8 @@ def plan_runs(
         except (TownNotFoundError, InvalidOpenDriveError, RoutePlanningError) as error:
             raise LangPropDriveError(f"{routes_file}: route {route.id}: {error}") from error
         for repetition in range(repetitions):
-            planned.append(PlannedRun(i * repetitions + repetition, route, repetition, town, points))
+            planned.append(PlannedRun(i * repetitions + repetition, route, repetition, town, points, routes_file))
     return planned
-
-
-def _world_config(args: argparse.Namespace) -> WorldConfig:
-    try:
-        return WorldConfig().with_counts(args.vehicles, args.walkers)
-    except ValueError as error:
-        raise LangPropDriveError(str(error)) from error
 
 
 def _open_results(path: Path, runs: list[PlannedRun], resume: bool) -> ResultsFile:
@@ -144,37 +141,94 @@ class _Progress:
         self.bar.close()
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
-    """Run the evaluation described by the parsed `evaluate` arguments; the process exit code."""
+AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
+"""The repository's leaderboard agent files (route follower, expert, LangProp, DAgger)."""
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """One evaluation: planned runs, the agent, the world, where results go and how the run is shown."""
+
+    runs: list[PlannedRun]
+    agent: AgentSpec
+    world_config: WorldConfig
+    checkpoint: Path
+    seed: int
+    leaderboard_version: str
+    resume: bool = False
+    progress: bool = True
+
+
+def agent_spec_for(args: argparse.Namespace) -> AgentSpec:
+    """The agent of `evaluate`'s flags: `-a`, or the LangProp agent for `--policy`, or the route follower."""
+    if args.policy is not None and (args.agent is not None or args.agent_config):
+        raise LangPropDriveError("--policy stands for the LangProp agent and its config: drop -a/--agent-config")
+    if args.policy is not None:
+        agent_path, config = AGENTS_DIR / "langprop_agent.py", args.policy
+    else:
+        agent_path = Path(args.agent) if args.agent is not None else AGENTS_DIR / "route_follower_agent.py"
+        config = args.agent_config
+    return AgentSpec(
+        agent_path, config, args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0
+    )
+
+
+def world_config_for(vehicles: int | None, walkers: int | None) -> WorldConfig:
+    """The default world with `--vehicles` / `--walkers` (None keeps the default); bad counts are errors."""
+    try:
+        return WorldConfig().with_counts(vehicles, walkers)
+    except ValueError as error:
+        raise LangPropDriveError(str(error)) from error
+
+
+def plan_from_args(args: argparse.Namespace) -> list[PlannedRun]:
+    """The runs of the `--routes`, `--routes-subset`, `--repetitions`, `--town-dir` and `--xodr` flags."""
     routes_file = resolve_routes(args.routes)
     runs = plan_runs(routes_file, args.routes_subset, args.repetitions, args.town_dir, args.xodr)
     if not runs:
         raise LangPropDriveError(f"{routes_file}: no routes selected (subset {args.routes_subset!r})")
-    agent_path = Path(args.agent)
+    return runs
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Run the evaluation described by the parsed `evaluate` arguments; the process exit code."""
+    request = EvaluationRequest(
+        runs=plan_from_args(args),
+        agent=agent_spec_for(args),
+        world_config=world_config_for(args.vehicles, args.walkers),
+        checkpoint=Path(args.checkpoint),
+        seed=args.seed,
+        leaderboard_version=args.leaderboard_version,
+        resume=args.resume,
+        progress=not args.no_progress,
+    )
+    return evaluate_runs(request)
+
+
+def evaluate_runs(request: EvaluationRequest) -> int:
+    """Drive every planned run not yet in the results file and finalise it; 0, or 130 on Ctrl-C (what was
+    scored is kept). Raises LangPropDriveError for an agent file that cannot load or a run that stops the
+    evaluation."""
+    runs, version = request.runs, request.leaderboard_version
     try:
-        load_agent_class(agent_path)  # fail fast on a file that cannot be an agent, before any route runs
+        load_agent_class(request.agent.path)  # fail fast on a file that cannot be an agent, before any route runs
     except AgentLoadError as error:
         raise LangPropDriveError(str(error)) from error
-    agent = AgentSpec(
-        agent_path, args.agent_config, args.leaderboard_version, args.track,
-        host=args.host, port=args.port, debug=args.debug > 0,
-    )
-    world_config = _world_config(args)
-    checkpoint = Path(args.checkpoint)
-    results = _open_results(checkpoint, runs, args.resume)
+    checkpoint = request.checkpoint
+    results = _open_results(checkpoint, runs, request.resume)
     todo = [run for run in runs if run.index >= results.resume_index]
-    progress = _Progress(len(runs), len(runs) - len(todo), enabled=not args.no_progress)
+    progress = _Progress(len(runs), len(runs) - len(todo), enabled=request.progress)
     stopped_by: RouteOutcome | None = None
     try:
         for run in todo:
-            info = run.run_info(args.seed, args.leaderboard_version)
+            info = run.run_info(request.seed, version, request.world_config)
             outcome = run_route(
-                agent, run.town, run.points, world_config, info.world_seed, args.leaderboard_version,
+                request.agent, run.town, run.points, request.world_config, info.world_seed, version,
                 progress.on_tick, run_info=info,
             )
             if outcome.sensor_types and not results.sensors:
                 results.set_sensors(sensor_icons(outcome.sensor_types))
-            record = _record(run, outcome, args.leaderboard_version)
+            record = _record(run, outcome, version)
             results.add_record(record, entry_status=outcome.ending.entry_status)
             progress.route_done(record)
             if outcome.ending.stops_evaluation:

@@ -61,7 +61,7 @@ class EvaluatedRun:
     @property
     def run_info(self) -> RunInfo:
         """What the evaluator published to agents for this run (the replayed agent sees the same)."""
-        return self.run.run_info(self.seed, self.leaderboard_version)
+        return self.run.run_info(self.seed, self.leaderboard_version, self.world_config)
 
 
 @dataclass(frozen=True)
