@@ -43,6 +43,8 @@ class TrainerConfig:
     seed: int = 0
     tensorboard: bool = False
     progress_bar: bool = True
+    setup_prompt: bool = True
+    """Ask the LLM for first candidates (zero-shot) at step 0; False starts from the given sources alone."""
 
     def __post_init__(self) -> None:
         if self.batch_size < 1 or self.n_steps < 0 or self.validate_every < 0:
@@ -149,7 +151,7 @@ class Trainer:
     # -- setup and steps --------------------------------------------------------------------
 
     def _setup(self) -> TrainState:
-        """Step 0: the given sources and the setup prompt's ``n_top * n_responses`` answers."""
+        """Step 0: the given sources and (``setup_prompt``) the setup prompt's ``n_top * n_responses`` answers."""
         empty = TrainState(step=0, pool=(), candidates={}, standings={})
         given = [
             self._new_candidate(empty, i, source, origin="given", step=0)
@@ -157,6 +159,10 @@ class Trainer:
         ]
         state = TrainState(0, (), {c.id: c for c in given}, {}, next_index=1 + len(given))
         tracker = self.config.tracker
+        if not self.config.setup_prompt:
+            if not given:
+                raise NoCandidatesError("setup_prompt is off and no candidate source was given: nothing to train")
+            return TrainState(0, tuple(state.candidates)[: tracker.max_keep], state.candidates, {}, {}, state.next_index)
         messages = self.task.templates.render(
             "setup", spec=self.task.spec, allowed_modules=self.sandbox_config.allowed_modules
         )

@@ -65,6 +65,25 @@ def test_a_better_child_replaces_its_parent(tmp_path: Path) -> None:
         assert policy(21) == 42
 
 
+def test_without_the_setup_prompt_training_starts_from_the_given_source_alone(tmp_path: Path) -> None:
+    with OpenAITestServer(scripted([fenced(GOOD)])) as server:
+        config = replace(FAST, setup_prompt=False, n_steps=1)
+        run = Trainer(TASK, tmp_path, config, llm_for(server.base_url), fast_sandbox(), given_sources=[BAD])
+        result = run.fit(SAMPLES)
+    prompts = [last_user_message(r) for r in server.requests]
+    assert len(prompts) == 1 and "Here is an implementation" in prompts[0]  # the update of c0001, no setup
+    state = load_state(tmp_path)
+    assert state.candidates["c0001"].origin == "given" and state.candidates["c0001"].source == BAD
+    assert result.best_id == "c0002" and state.best.source == GOOD
+
+
+def test_without_the_setup_prompt_and_no_given_source_nothing_is_asked(tmp_path: Path) -> None:
+    with OpenAITestServer() as server:
+        result = trainer(tmp_path, server, replace(FAST, setup_prompt=False)).fit(SAMPLES)
+    assert result.stop_reason == "no_candidates" and "no candidate source was given" in result.message
+    assert server.requests == []
+
+
 def test_an_exception_line_and_message_reach_the_next_prompt(tmp_path: Path) -> None:
     with OpenAITestServer(scripted([fenced(FAILING), fenced(GOOD)])) as server:
         trainer(tmp_path, server, replace(FAST, n_steps=1)).fit(SAMPLES)

@@ -1,0 +1,114 @@
+"""`langprop-drive collect`: DAgger collection in the embedded world, one evaluation of the DAgger agent per seed.
+
+The policy drives (the expert with probability `--beta`), the expert labels every step, and the
+DAgger agent writes one replay-buffer shard per route run into `--buffer`. Each seed's
+evaluation keeps a leaderboard results file in `--results-dir` (`collect_seed<s>.json`), so an
+interrupted collection goes on with `--resume`: finished routes are skipped, and the route that
+was cut off is driven again (its partial shard stays readable and is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+from dataclasses import asdict
+from pathlib import Path
+
+from data_collection import BufferIndex, ShardFormatError
+from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
+from langprop_driver.agent_runtime.policy_source import resolve_policy
+from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.evaluator.evaluate_command import (
+    AGENTS_DIR,
+    EvaluationRequest,
+    evaluate_runs,
+    plan_from_args,
+    world_config_for,
+)
+from leaderboard_adapter.evaluator.route_runner import AgentSpec
+
+logger = logging.getLogger(__name__)
+DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
+AGENT_CONFIG_FILE = "dagger_config.json"
+_SEEDS = re.compile(r"(\d+)(?:-(\d+))?")
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds of `--seeds`: '0', '0-2' (inclusive), '1,5,7' or a mix; each >= 0 and once, in the order given."""
+    seeds: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        match = _SEEDS.fullmatch(part)
+        low, high = (int(match[1]), int(match[2] or match[1])) if match else (1, 0)
+        if high < low:
+            raise LangPropDriveError(f"--seeds {text!r}: {part!r} is not a seed >= 0 or an ascending range like 0-2")
+        for seed in range(low, high + 1):
+            if seed in seeds:
+                raise LangPropDriveError(f"--seeds {text!r}: seed {seed} is given twice")
+            seeds.append(seed)
+    return seeds
+
+
+def _policy_setting(policy: str) -> str:
+    """The agent config's `policy`: absolute, since the config file lives elsewhere than the caller's cwd."""
+    return policy if policy == "baseline" else str(Path(policy).resolve())
+
+
+def dagger_config(args: argparse.Namespace) -> AgentConfig:
+    """The DAgger agent's settings for this collection; a policy that cannot load is an error here, before
+    any route runs."""
+    try:
+        config = AgentConfig(
+            policy=_policy_setting(args.policy),
+            candidate=args.candidate,
+            step_timeout_s=args.step_timeout_s,
+            beta=args.beta,
+            buffer_dir=str(args.buffer.resolve()),
+            frame_rate_hz=args.frame_rate_hz,
+            seed=args.agent_seed,
+        )
+        resolve_policy(config)
+    except AgentConfigError as error:
+        raise LangPropDriveError(str(error)) from error
+    return config
+
+
+def _buffer_summary(buffer: Path) -> str:
+    try:
+        index = BufferIndex.scan(buffer)
+    except (FileNotFoundError, ShardFormatError) as error:
+        return f"buffer {buffer}: cannot be indexed ({error})"
+    marked = len(index.frames_with_infractions())
+    return f"buffer {buffer}: {len(index.shards)} shards, {len(index.frames)} frames, {marked} before an infraction"
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    """Run the collection described by the parsed `collect` arguments; the process exit code."""
+    seeds = parse_seeds(args.seeds)
+    runs = plan_from_args(args)
+    world_config = world_config_for(args.vehicles, args.walkers)
+    config = dagger_config(args)
+    results_dir = args.results_dir if args.results_dir is not None else args.buffer / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    args.buffer.mkdir(parents=True, exist_ok=True)
+    config_path = results_dir / AGENT_CONFIG_FILE
+    config_path.write_text(json.dumps({k: v for k, v in asdict(config).items() if v is not None}, indent=2) + "\n")
+    agent = AgentSpec(DAGGER_AGENT, str(config_path), args.leaderboard_version, "MAP")
+    for seed in seeds:
+        print(f"collect: seed {seed}, {len(runs)} route runs, policy {args.policy}, beta {args.beta}")
+        request = EvaluationRequest(
+            runs=runs,
+            agent=agent,
+            world_config=world_config,
+            checkpoint=results_dir / f"collect_seed{seed}.json",
+            seed=seed,
+            leaderboard_version=args.leaderboard_version,
+            resume=args.resume,
+            progress=not args.no_progress,
+        )
+        code = evaluate_runs(request)
+        if code != 0:
+            return code
+    print(_buffer_summary(args.buffer))
+    return 0

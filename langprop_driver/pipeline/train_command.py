@@ -1,0 +1,160 @@
+"""`langprop-drive train`: a policy checkpoint and replay-buffer frames in, a new checkpoint folder out.
+
+The new folder (`--out`) starts as a copy of the starting checkpoint (its pool, scores and
+lineage) and trains `updates` more steps on frames drawn from the buffer; from the baseline or
+a `.py` policy it starts with that policy as the given candidate (and/or the LLM's zero-shot
+answers, `start`). `train_run.json` in the folder records where it started, so the same command
+run again resumes an interrupted run, and a larger `--updates` goes on from where it stopped.
+The score of each update is drawn to `training.png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
+from langprop_driver.agent_runtime.policy_source import resolve_policy
+from langprop_driver.driving import DRIVING_FEEDBACK, driving_task
+from langprop_driver.engine import LLMConfig, SandboxConfig, TrackerConfig, Trainer, TrainerConfig, load_state
+from langprop_driver.engine.llm_cache import write_json_atomic
+from langprop_driver.engine.plot import TrainingPlotError, plot_training
+from leaderboard_adapter.errors import LangPropDriveError
+
+from .train_settings import TrainSettings
+from .training_data import draw_training_data
+
+logger = logging.getLogger(__name__)
+RUN_FILE = "train_run.json"
+PLOT_FILE = "training.png"
+_FAILED_STOPS = ("llm_error", "no_candidates")
+
+
+@dataclass(frozen=True)
+class TrainRun:
+    """Where a checkpoint folder's training started: the policy, its step there, the updates asked for."""
+
+    policy: str
+    base_step: int
+    updates: int
+
+    @property
+    def target_step(self) -> int:
+        return self.base_step + self.updates
+
+
+def require_endpoint() -> None:
+    """Raise unless the environment names an LLM endpoint (OPENAI_BASE_URL and/or OPENAI_API_KEY)."""
+    if not os.environ.get("OPENAI_BASE_URL") and not os.environ.get("OPENAI_API_KEY"):
+        raise LangPropDriveError(
+            "no LLM endpoint: set OPENAI_BASE_URL to an OpenAI-compatible server (vLLM, Ollama, llama.cpp, Azure "
+            "OpenAI v1) and OPENAI_API_KEY if it needs one, or only OPENAI_API_KEY for OpenAI itself"
+        )
+
+
+def _starting_sources(policy: str) -> list[str]:
+    """The given candidate of a baseline or `.py` start; none for a checkpoint (its pool is copied)."""
+    try:
+        source = resolve_policy(AgentConfig(policy=policy))
+    except AgentConfigError as error:
+        raise LangPropDriveError(str(error)) from error
+    return [] if source.candidate is not None else [source.source]
+
+
+def _start_folder(policy: str, out: Path, updates: int, from_checkpoint: bool) -> TrainRun:
+    """Prepare `out`: on the first run a copy of the starting checkpoint (or an empty folder), and its
+    `train_run.json`; on a later run check that it started from `policy`. The run, with `updates`."""
+    run_file = out / RUN_FILE
+    if run_file.is_file():
+        recorded = TrainRun(**json.loads(run_file.read_text()))
+        if recorded.policy != policy:
+            raise LangPropDriveError(
+                f"--out {out} was started from policy {recorded.policy!r}, not {policy!r}: pick another --out"
+            )
+        base_step = recorded.base_step
+    elif out.exists() and any(out.iterdir()):
+        raise LangPropDriveError(f"--out {out} exists and is not a checkpoint folder made by `langprop-drive train`")
+    elif from_checkpoint:
+        if Path(policy) == out.resolve():
+            raise LangPropDriveError(f"--out {out} is the starting checkpoint itself: pick a new folder")
+        partial = out.with_name(out.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(policy, partial, ignore=shutil.ignore_patterns(RUN_FILE, PLOT_FILE))
+        if out.exists():
+            out.rmdir()
+        partial.rename(out)
+        base_step = load_state(out).step
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        base_step = 0
+    run = TrainRun(policy, base_step, updates)
+    write_json_atomic(run_file, asdict(run))
+    return run
+
+
+def _policy_key(policy: str) -> str:
+    return policy if policy == "baseline" else str(Path(policy).resolve())
+
+
+def _plot(out: Path) -> str:
+    try:
+        plot_training(out, out / PLOT_FILE)
+    except TrainingPlotError as error:
+        return f"no plot ({error})"
+    return f"plot: {out / PLOT_FILE}"
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Run the training described by the parsed `train` arguments; the process exit code."""
+    settings = TrainSettings.load(args.config).with_flags(args)
+    require_endpoint()
+    data = draw_training_data(args.buffer, args.expert_buffer, settings)
+    print(f"train: {data.describe()}")
+    out: Path = args.out
+    policy = _policy_key(args.policy)
+    given = _starting_sources(policy)
+    run = _start_folder(policy, out, settings.updates, from_checkpoint=not given)
+    config = TrainerConfig(
+        tracker=TrackerConfig(n_top=settings.n_top, n_responses=settings.n_responses, max_keep=settings.max_keep),
+        feedback=DRIVING_FEEDBACK,
+        batch_size=settings.batch_size,
+        n_steps=run.target_step,
+        seed=settings.seed,
+        progress_bar=not args.no_progress,
+        setup_prompt=settings.start != "given",
+    )
+    try:
+        llm = LLMConfig.from_env(
+            model=settings.model,
+            temperature=settings.temperature,
+            max_total_tokens=settings.max_total_tokens,
+            max_retries=settings.max_retries,
+        )
+    except ValueError as error:
+        raise LangPropDriveError(f"LLM settings: {error}") from None
+    trainer = Trainer(
+        driving_task(settings.training_mode),
+        out,
+        config,
+        llm,
+        SandboxConfig(call_timeout_s=settings.call_timeout_s),
+        given_sources=[] if settings.start == "zero-shot" else given,
+    )
+    result = trainer.fit(data.train, data.validation)
+    print(
+        f"train: {result.stop_reason} at step {result.step} of {run.target_step}; best {result.best_id} "
+        f"(priority {result.best_priority if result.best_priority is None else round(result.best_priority, 4)}), "
+        f"{result.total_tokens} tokens"
+    )
+    print(_plot(out))
+    if result.stop_reason in _FAILED_STOPS:
+        print(f"langprop-drive: error: training stopped: {result.message}", file=sys.stderr)
+        return 1
+    print(f"checkpoint: {out}  (drive it: langprop-drive evaluate --policy {out})")
+    return 0
