@@ -1,7 +1,8 @@
 """Shard file names: unique per writer, `.part` while unfinished, and where to find them in a buffer dir.
 
 A shard is written as `<name>.shard.jsonl.part` and renamed to `<name>.shard.jsonl` when
-its writer closes it. `<name>` is `<route_id>_rep<repetition>_<UTC time>_<host>_<pid>_<random hex>`,
+its writer closes it. `<name>` is `<route_id>_rep<repetition>_<UTC time>_<host>_<pid>_<random hex>` (the
+`_rep<repetition>` only when the route id, like the leaderboard's `RouteScenario_3_rep0`, does not end so),
 so writers in several processes on several hosts never pick the same name.
 """
 
@@ -27,7 +28,8 @@ def unique_stem(route_id: str, repetition: int) -> str:
     """A shard name (without suffix) no other writer, here or on another host, will pick."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     host = _slug(socket.gethostname())
-    return f"{_slug(route_id)}_rep{repetition}_{stamp}_{host}_{os.getpid()}_{secrets.token_hex(4)}"
+    run = route_id if route_id.endswith(f"_rep{repetition}") else f"{route_id}_rep{repetition}"
+    return f"{_slug(run)}_{stamp}_{host}_{os.getpid()}_{secrets.token_hex(4)}"
 
 
 def finished_path(path: Path) -> Path:

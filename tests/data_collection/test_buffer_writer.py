@@ -75,6 +75,13 @@ def test_round_trip_keeps_header_frames_and_events(tmp_path: Path) -> None:
     assert f'"schema_version":{BUFFER_SCHEMA_VERSION}' in first_line and '"type":"header"' in first_line
 
 
+def test_a_leaderboard_route_id_names_its_repetition_once(tmp_path: Path) -> None:
+    with ShardWriter.create(tmp_path, make_header("RouteScenario_3_rep1", repetition=1)) as writer:
+        assert writer.path.name.startswith("RouteScenario_3_rep1_2")  # then the UTC year
+    with ShardWriter.create(tmp_path, make_header("RouteScenario_3_rep1", repetition=0)) as writer:
+        assert writer.path.name.startswith("RouteScenario_3_rep1_rep0_")
+
+
 def test_shard_is_part_while_open_and_renamed_on_close(tmp_path: Path) -> None:
     writer = ShardWriter.create(tmp_path, make_header("Route/with spaces"))
     assert writer.path.name.endswith(".shard.jsonl.part")

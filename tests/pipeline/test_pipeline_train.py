@@ -1,0 +1,114 @@
+"""`langprop-drive train`: resumes after an LLM outage, goes on from a checkpoint without touching it, and
+refuses a missing endpoint, bad settings and unusable buffers with clear errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pipeline_helpers import CAUTIOUS_POLICY, OpenAITestServer, cli, collect_smoke, fenced, scripted
+
+from langprop_driver.engine import load_state
+
+
+@pytest.fixture(scope="module")
+def buffer(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The smoke routes collected once with the baseline policy (seed 0, default traffic)."""
+    folder = tmp_path_factory.mktemp("buffer")
+    assert collect_smoke(folder) == 0
+    return folder
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch):
+    with OpenAITestServer(scripted([fenced(CAUTIOUS_POLICY)])) as running:
+        monkeypatch.setenv("OPENAI_BASE_URL", running.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+        yield running
+
+
+def _train(buffer: Path, out: Path, *flags: str | Path) -> int:
+    return cli("train", "--buffer", buffer, "--out", out, "--samples", "48", "--batch-size", "16", "--no-progress", *flags)
+
+
+def test_an_llm_outage_stops_training_at_the_last_checkpoint_and_the_same_command_resumes(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "train.toml").write_text("max_retries = 0\nupdates = 3\n")
+    server.failures = [500]  # the first update's request fails, and no retry is allowed
+    assert _train(buffer, tmp_path / "out", "--config", tmp_path / "train.toml") == 1
+    assert "training stopped" in capsys.readouterr().err
+    assert load_state(tmp_path / "out").step == 0  # the given baseline, committed before the outage
+    assert _train(buffer, tmp_path / "out", "--config", tmp_path / "train.toml") == 0
+    state = load_state(tmp_path / "out")
+    assert state.step == 3
+    steps = [json.loads(line)["step"] for line in (tmp_path / "out" / "metrics.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3]
+
+
+def test_training_from_a_checkpoint_goes_on_in_a_copy(tmp_path: Path, buffer: Path, server: OpenAITestServer) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert _train(buffer, first, "--updates", "1") == 0
+    before = (first / "state.json").read_text()
+    assert _train(buffer, second, "--policy", first, "--updates", "2") == 0
+    assert (first / "state.json").read_text() == before
+    state = load_state(second)
+    assert state.step == 3 and set(load_state(first).candidates) <= set(state.candidates)
+    assert json.loads((second / "train_run.json").read_text())["base_step"] == 1
+    # more updates asked of the same folder go on from where it stopped
+    assert _train(buffer, second, "--policy", first, "--updates", "3") == 0
+    assert load_state(second).step == 4
+    assert (second / "training.png").is_file()
+
+
+def _error(capsys: pytest.CaptureFixture[str]) -> str:
+    error = capsys.readouterr().err
+    assert error.startswith("langprop-drive: error:")
+    return error
+
+
+def test_without_an_endpoint_it_says_so_and_writes_nothing(
+    tmp_path: Path, buffer: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert _train(buffer, tmp_path / "out") == 2
+    assert "no LLM endpoint: set OPENAI_BASE_URL" in _error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_settings_and_buffers_are_named(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.toml").write_text("updates = 2\nlearning_rate = 0.1\n")
+    assert _train(buffer, tmp_path / "a", "--config", tmp_path / "bad.toml") == 2
+    assert "unknown setting(s) learning_rate" in _error(capsys)
+    (tmp_path / "typed.toml").write_text('samples = "many"\n')
+    assert _train(buffer, tmp_path / "a", "--config", tmp_path / "typed.toml") == 2
+    assert "samples must be int" in _error(capsys)
+    (tmp_path / "empty").mkdir()
+    assert _train(tmp_path / "empty", tmp_path / "a") == 2
+    assert "no frames that mode 'dagger_penalty' trains on" in _error(capsys)
+    assert _train(buffer, tmp_path / "a", "--mode", "offline") == 2  # the policy drove every frame
+    assert "pick another --mode" in _error(capsys)
+    shutil.copytree(buffer, tmp_path / "broken")
+    next((tmp_path / "broken").glob("*.shard.jsonl")).write_text('{"type": "header"}\n')
+    assert _train(tmp_path / "broken", tmp_path / "a") == 2
+    assert "broken" in _error(capsys)
+    assert not (tmp_path / "a").exists()
+
+
+def test_an_output_folder_started_from_another_policy_is_refused(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _train(buffer, tmp_path / "out", "--updates", "0") == 0
+    (tmp_path / "other.py").write_text(CAUTIOUS_POLICY)
+    assert _train(buffer, tmp_path / "out", "--policy", tmp_path / "other.py") == 2
+    assert "was started from policy 'baseline'" in _error(capsys)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("mine")
+    assert _train(buffer, tmp_path / "full") == 2
+    assert "is not a checkpoint folder made by `langprop-drive train`" in _error(capsys)
+    assert (tmp_path / "full" / "notes.txt").read_text() == "mine"
