@@ -112,3 +112,13 @@ def test_an_output_folder_started_from_another_policy_is_refused(
     assert _train(buffer, tmp_path / "full") == 2
     assert "is not a checkpoint folder made by `langprop-drive train`" in _error(capsys)
     assert (tmp_path / "full" / "notes.txt").read_text() == "mine"
+
+
+def test_zero_shot_start_takes_the_llm_answers_instead_of_the_baseline(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer
+) -> None:
+    assert _train(buffer, tmp_path / "out", "--start", "zero-shot", "--updates", "1") == 0
+    state = load_state(tmp_path / "out")
+    assert state.candidates["c0001"].origin == "setup" and state.candidates["c0001"].source == CAUTIOUS_POLICY
+    assert all(c.origin != "given" for c in state.candidates.values())
+    assert server.requests[0]["messages"][-1]["content"].startswith("Write this Python function")
