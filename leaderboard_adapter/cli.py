@@ -123,8 +123,10 @@ def _replay_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("replay.mp4"), help="video file (mp4)")
     p.add_argument("--before-s", type=float, default=6.0, help="seconds filmed before the infraction")
     p.add_argument("--after-s", type=float, default=2.0, help="seconds filmed after it")
-    p.add_argument("--seed", type=int, default=0, help="with --results: the evaluation's --seed")
+    p.add_argument("--seed", type=int, default=0, help="with --results: the evaluation's --seed (with --routes, "
+                   "--vehicles, --walkers and --leaderboard-version: they must be the evaluation's)")
     p.add_argument("--beta", type=float, default=0.0, help="with --results: the collection's --beta")
+    p.add_argument("--agent-seed", type=int, default=0, help="with --results: the collection's --agent-seed")
     _world_arguments(p)
 
 

@@ -1,0 +1,130 @@
+"""`langprop-drive replay`: re-simulate a recorded infraction in the embedded world and film it from above.
+
+The infraction comes from a replay-buffer shard (`--shard`; its header names the run) or a results file
+(`--results`, `--route-id`, with the evaluation's flags). The DAgger agent re-drives the run with the
+policy that drove it (or `--policy`), in a temporary folder so that no buffer is touched; it labels every
+step with the expert, so the video shows both actions. `--compare` re-drives the same scenario with
+another policy to a second video (`<out>_compare.mp4`) and says whether the infraction is gone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import tempfile
+from pathlib import Path
+
+from langprop_driver.pipeline.replay_overlay import decision_overlay
+from langprop_driver.pipeline.replay_source import Driver, ReplayTarget, policy_argument, target_from_args
+from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR
+from leaderboard_adapter.evaluator.route_runner import AgentSpec
+from leaderboard_adapter.replay import ReplayResult, replay_infraction
+
+DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
+_FRAME_RATE_HZ = 0.05
+"""Frames the replaying agent keeps per simulated second [Hz]: its buffer is thrown away, so as few as
+possible (who drives each step does not depend on it)."""
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Film the infraction the parsed `replay` arguments name (and the `--compare` run); the exit code."""
+    target = target_from_args(args)
+    out = _video_path(args.out)
+    origin = "--policy" if args.policy is not None else "the shard's policy (--policy drives with another)"
+    policy_name = target.driver.version(origin)
+    compare = compare_name = None
+    if args.compare is not None:  # the recorded run's DAgger mixing and step timeout, another policy
+        compare = dataclasses.replace(target.driver, policy=policy_argument(args.compare), candidate=None)
+        compare_name = compare.version("--compare")
+
+    print(f"replay: {target.kind} #{target.occurrence} of {target.evaluated.run.route_id} ({target.source})")
+    recorded = f"t {target.time_s:.2f} s: " if target.time_s is not None else ""
+    print(f"  recorded: {recorded}{target.message}")
+    with tempfile.TemporaryDirectory(prefix="langprop-replay-") as scratch:
+        first = _film(target, target.driver, out, Path(scratch) / "policy", args, target.time_s, target.xy_m)
+        _report(policy_name, first, target, original=True)
+        if compare is None:
+            return 0
+        # centred on the infraction as replayed, or as recorded when the replay missed it
+        time_s = first.event.game_time_s if first.event is not None else target.time_s
+        xy_m = (first.event.x_m, first.event.y_m) if first.event is not None else target.xy_m
+        compare_out = out.with_name(f"{out.stem}_compare{out.suffix}")
+        second = _film(target, compare, compare_out, Path(scratch) / "compare", args, time_s, xy_m)
+        _report(compare_name, second, target, original=False)
+    return 0
+
+
+def _video_path(out: Path) -> Path:
+    """`--out`, checked to be an mp4 name before any driving; its folder is made."""
+    if out.suffix.lower() != ".mp4":
+        raise LangPropDriveError(f"--out {str(out)!r}: the video file name must end in .mp4")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _film(
+    target: ReplayTarget,
+    driver: Driver,
+    out: Path,
+    scratch: Path,
+    args: argparse.Namespace,
+    original_time_s: float | None,
+    original_xy_m: tuple[float, float] | None,
+) -> ReplayResult:
+    """One replay of the target's run driven by the DAgger agent with `driver`'s settings."""
+    scratch.mkdir(parents=True)
+    config = {
+        "policy": driver.policy,
+        "candidate": driver.candidate,
+        "beta": driver.beta,
+        "seed": driver.agent_seed,
+        "step_timeout_s": driver.step_timeout_s,
+        "buffer_dir": str(scratch / "buffer"),
+        "frame_rate_hz": _FRAME_RATE_HZ,
+    }
+    config_path = scratch / "agent.json"
+    config_path.write_text(json.dumps(config))
+    agent = AgentSpec(DAGGER_AGENT, str(config_path), target.evaluated.leaderboard_version, "MAP")
+    return replay_infraction(
+        agent,
+        target.evaluated,
+        target.kind,
+        target.occurrence,
+        out,
+        before_s=args.before_s,
+        after_s=args.after_s,
+        overlay_fn=decision_overlay,
+        original_time_s=original_time_s,
+        original_xy_m=original_xy_m,
+    )
+
+
+def _report(policy: str, result: ReplayResult, target: ReplayTarget, original: bool) -> None:
+    """Print what one replay showed and wrote."""
+    what = f"{target.kind} #{target.occurrence}"
+    if result.event is not None:
+        verdict = (
+            f"committed {what} at t {result.event.game_time_s:.2f} s (reproduced): {result.event.message}"
+        )
+    elif original:
+        verdict = (
+            f"did not commit {what} (NOT reproduced): the run differs from the recorded one (a changed policy, "
+            f"flags that are not the evaluation's, or a policy that is not deterministic); filmed where it was"
+        )
+    else:
+        verdict = f"did not commit {what}: the infraction is gone"
+    role = "policy" if original else "compare"
+    print(f"{role} {policy}: {verdict}")
+    start, end = result.window_s
+    print(f"  window: t {start:.2f} s to {end:.2f} s, {result.frames_written} frames at {result.fps:g} fps")
+    event, recorded_s = result.event, target.time_s
+    if (
+        original
+        and event is not None
+        and recorded_s is not None
+        and abs(event.game_time_s - recorded_s) > 0.5 / result.fps
+    ):
+        print(f"  note: recorded at t {recorded_s:.2f} s, replayed at t {event.game_time_s:.2f} s")
+    print(f"  video: {result.path}")
