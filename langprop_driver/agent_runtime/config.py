@@ -17,8 +17,8 @@ class AgentConfigError(ValueError):
 class AgentConfig:
     """Settings of `agents/langprop_agent.py` and `agents/dagger_agent.py`.
 
-    The agent config path (the leaderboard's `--agent-config`) may be: empty (all defaults: the
-    hand-written baseline policy), a policy checkpoint folder or a `.py` policy file (just
+    The agent config path (the leaderboard's `--agent-config`) may be: empty or `baseline` (all
+    defaults: the hand-written baseline policy), a policy checkpoint folder or a `.py` policy file (just
     `policy`), or a `.toml` / `.json` file with these keys. Relative paths in a file are taken
     from the file's folder.
     """
@@ -54,7 +54,7 @@ class AgentConfig:
     @classmethod
     def load(cls, path: str | Path) -> AgentConfig:
         """The config the agent config path stands for (see the class docstring)."""
-        if not str(path):
+        if not str(path) or str(path) == "baseline":
             return cls()
         path = Path(path)
         if path.is_dir() or path.suffix == ".py":

@@ -50,7 +50,7 @@ def test_raising_looping_and_garbage_answers_brake_for_a_step_and_the_route_goes
 
 
 def test_agent_config_forms_and_errors(tmp_path) -> None:
-    assert AgentConfig.load("").policy == "baseline"
+    assert AgentConfig.load("") == AgentConfig.load("baseline") == AgentConfig()
     (tmp_path / "p.py").write_text("def drive(observation):\n    return {}\n")
     assert AgentConfig.load(tmp_path / "p.py").policy == str(tmp_path / "p.py")
     (tmp_path / "c.json").write_text('{"policy": "p.py", "beta": 0.5}')

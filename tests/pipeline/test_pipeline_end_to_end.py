@@ -59,3 +59,13 @@ def test_collect_train_evaluate_and_collect_again(tmp_path: Path, monkeypatch: p
     second = _shards(buffer / "iter_2")
     assert {s.header.policy_version for s in second} == {f"ckpt:{ckpt.resolve()}@{state.best.id}"}
     assert len(BufferIndex.scan(buffer).shards) == 4  # DAgger aggregates both iterations' data
+
+
+def test_evaluate_policy_baseline_drives_the_baseline(tmp_path: Path) -> None:
+    results = tmp_path / "baseline.json"
+    flags = ("--routes-subset", "0", "--vehicles", "0", "--walkers", "0", "--checkpoint", results)
+    assert cli("evaluate", "--policy", "baseline", *SMOKE, *flags) == 0
+    loaded = load_results_json(results)
+    (record,) = loaded["_checkpoint"]["records"]
+    assert loaded["entry_status"] == "Finished" and record.status in ("Completed", "Perfect")
+    assert record.route_completion == 100.0 and not record.infractions["red_light"]
