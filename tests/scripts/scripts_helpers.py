@@ -301,20 +301,6 @@ def run_script(
     )
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie, which an init that does not reap may leave, counts as dead)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def results_json(path: Path) -> dict:
     return json.loads(path.read_text())
 
@@ -358,3 +344,8 @@ def start_fake_server(doubles: CarlaDoubles, port: int, env: dict[str, str]) -> 
             time.sleep(0.05)
     server.kill()
     raise AssertionError(f"the fake CARLA server did not listen on {port}")
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie counts as dead): the scripts' own check, from scripts/lib/lp_tools.py."""
+    return load_lp_tools().pid_alive(pid)
