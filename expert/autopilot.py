@@ -122,7 +122,7 @@ class Expert:
         start_accel = None
         v_speeds = np.hypot(free_v[:, 3], free_v[:, 4])
         stop = observation["stop_sign"]
-        patient = observation["ego"]["standing_s"] < fp.start_patience_s
+        patient = speed < fp.ego_standing_speed_mps and observation["ego"]["standing_s"] < fp.start_patience_s
         if stop is not None and stop["completed_stop"] and patient and len(free_v):
             # about to cross a stop-sign junction: standing vehicles nearby may start into it
             near = np.hypot(free_v[:, 0], free_v[:, 1]) < fp.start_radius_m

@@ -28,7 +28,11 @@ class ForecastParams:
     """How far from the ego standing vehicles are assumed to start moving (stop-sign junctions only)."""
     start_patience_s: float = 4.0
     """After standing this long at a stop sign the ego stops assuming standing vehicles start: they wait
-    for it (an NPC yields to a car in front of it), and both waiting would be a deadlock."""
+    for it (an NPC yields to a car in front of it), and both waiting would be a deadlock. The assumption
+    holds only while the ego stands (below `ego_standing_speed_mps`): once it moves off it is not made
+    again, or a creeping start would restart the count and the wait would never end."""
+    ego_standing_speed_mps: float = 0.1
+    """The observation's `standing_s` threshold: below this speed the ego stands."""
 
     def __post_init__(self) -> None:
         if self.horizon_s <= 0 or not 0 < self.step_s <= self.horizon_s:

@@ -179,6 +179,29 @@ def test_stop_sign_holds_until_completed(expert: Expert) -> None:
     assert done.reason == "cruise" and done.action.target_speed_mps > 0.0
 
 
+def _turning_left_at_a_stop_with_a_car_waiting_on_the_left(speed_mps: float, standing_s: float) -> dict:
+    observation = observation_double(
+        points=route_points(arc(10.0, straight_m=2.0, left=True)),
+        speed_mps=speed_mps,
+        vehicles=[actor_record(12, 8.6, 12.0, -90.0)],  # standing at its own stop line, nose towards our path
+        stop_sign={"id": 15, "distance_m": 0.2, "completed_stop": True},
+    )
+    observation["ego"]["standing_s"] = standing_s
+    observation["route"].update(junction_ahead=True, distance_to_junction_m=0.45)
+    return observation
+
+
+def test_at_a_stop_junction_a_standing_car_may_start_only_while_the_ego_waits_its_patience(expert: Expert) -> None:
+    patience_s = expert.params.forecast.start_patience_s
+    waiting = expert.act(_turning_left_at_a_stop_with_a_car_waiting_on_the_left(0.0, patience_s / 4))
+    assert waiting.reason == "junction_yield" and waiting.actor_id == 12 and waiting.action.target_speed_mps == 0.0
+    done_waiting = expert.act(_turning_left_at_a_stop_with_a_car_waiting_on_the_left(0.0, patience_s + 1.0))
+    assert done_waiting.action.target_speed_mps > 0.0
+    # moving off resets `standing_s`; it must not bring the assumption back (both would wait forever)
+    moving_off = expert.act(_turning_left_at_a_stop_with_a_car_waiting_on_the_left(0.5, 0.0))
+    assert moving_off.reason != "junction_yield" and moving_off.action.target_speed_mps > 0.0
+
+
 def test_the_lowest_candidate_wins(expert: Expert) -> None:
     """A red light 40 m ahead and a standing car 10 m ahead: the car sets the target."""
     obs = observation_double(
