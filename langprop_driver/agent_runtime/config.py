@@ -8,9 +8,18 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from leaderboard_adapter.errors import LangPropDriveError
 
-class AgentConfigError(ValueError):
-    """The agent config file is missing, unreadable or holds unknown or invalid settings."""
+
+class AgentConfigError(LangPropDriveError, ValueError):
+    """The agent config file is missing, unreadable or holds unknown or invalid settings (the CLI reports
+    it as any LangPropDriveError)."""
+
+
+def absolute_policy(policy: str) -> str:
+    """A `policy` setting that stays valid wherever the config file is written: `baseline`, or the path
+    made absolute from the working folder."""
+    return policy if policy == "baseline" else str(Path(policy).expanduser().resolve())
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from data_collection import BufferIndex, ShardFormatError
-from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
+from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import resolve_policy
 from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.evaluate_command import (
@@ -50,27 +50,19 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def _policy_setting(policy: str) -> str:
-    """The agent config's `policy`: absolute, since the config file lives elsewhere than the caller's cwd."""
-    return policy if policy == "baseline" else str(Path(policy).resolve())
-
-
 def dagger_config(args: argparse.Namespace) -> AgentConfig:
     """The DAgger agent's settings for this collection; a policy that cannot load is an error here, before
     any route runs."""
-    try:
-        config = AgentConfig(
-            policy=_policy_setting(args.policy),
-            candidate=args.candidate,
-            step_timeout_s=args.step_timeout_s,
-            beta=args.beta,
-            buffer_dir=str(args.buffer.resolve()),
-            frame_rate_hz=args.frame_rate_hz,
-            seed=args.agent_seed,
-        )
-        resolve_policy(config)
-    except AgentConfigError as error:
-        raise LangPropDriveError(str(error)) from error
+    config = AgentConfig(
+        policy=absolute_policy(args.policy),
+        candidate=args.candidate,
+        step_timeout_s=args.step_timeout_s,
+        beta=args.beta,
+        buffer_dir=str(args.buffer.resolve()),
+        frame_rate_hz=args.frame_rate_hz,
+        seed=args.agent_seed,
+    )
+    resolve_policy(config)
     return config
 
 

@@ -15,14 +15,14 @@ import json
 import tempfile
 from pathlib import Path
 
+from langprop_driver.agent_runtime.config import absolute_policy
+from langprop_driver.pipeline.collect_command import DAGGER_AGENT
 from langprop_driver.pipeline.replay_overlay import decision_overlay
-from langprop_driver.pipeline.replay_source import Driver, ReplayTarget, policy_argument, target_from_args
+from langprop_driver.pipeline.replay_source import Driver, ReplayTarget, target_from_args
 from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.replay import ReplayResult, replay_infraction
 
-DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
 _FRAME_RATE_HZ = 0.05
 """Frames the replaying agent keeps per simulated second [Hz]: its buffer is thrown away, so as few as
 possible (who drives each step does not depend on it)."""
@@ -36,7 +36,7 @@ def run_replay(args: argparse.Namespace) -> int:
     policy_name = target.driver.version(origin)
     compare = compare_name = None
     if args.compare is not None:  # the recorded run's DAgger mixing and step timeout, another policy
-        compare = dataclasses.replace(target.driver, policy=policy_argument(args.compare), candidate=None)
+        compare = dataclasses.replace(target.driver, policy=absolute_policy(args.compare), candidate=None)
         compare_name = compare.version("--compare")
 
     print(f"replay: {target.kind} #{target.occurrence} of {target.evaluated.run.route_id} ({target.source})")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from data_collection import ShardFormatError, ShardHeader, read_shard
-from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
+from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError, absolute_policy
 from langprop_driver.agent_runtime.policy_source import resolve_policy
 from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs, world_config_for
@@ -79,12 +79,6 @@ class ReplayTarget:
     xy_m: tuple[float, float] | None
 
 
-def policy_argument(policy: str) -> str:
-    """A policy flag as the agent config takes it: "baseline", or the path made absolute (from the working
-    folder), so that the temporary agent config does not move it."""
-    return policy if policy == "baseline" else str(Path(policy).expanduser().resolve())
-
-
 def target_from_args(args: argparse.Namespace) -> ReplayTarget:
     """The infraction `--shard` or `--results`/`--route-id` names (the parser makes them exclusive)."""
     check_kind(args.kind)
@@ -109,7 +103,7 @@ def _from_results(args: argparse.Namespace) -> ReplayTarget:
     run = _planned_run(resolve_routes(args.routes), ref.route_id, ref.record_index, args.town_dir, args.xodr)
     world = world_config_for(args.vehicles, args.walkers)
     evaluated = EvaluatedRun(run, args.seed, world, args.leaderboard_version)
-    driver = Driver(policy_argument(args.policy), beta=args.beta, agent_seed=args.agent_seed)
+    driver = Driver(absolute_policy(args.policy), beta=args.beta, agent_seed=args.agent_seed)
     return ReplayTarget(
         evaluated, args.kind, args.occurrence, driver, f"results {args.results}", ref.message, None, ref.xy_m
     )
@@ -224,11 +218,11 @@ def _shard_driver(header: ShardHeader, policy: str | None, where: str) -> Driver
         )
     settings = {"beta": header.beta, "agent_seed": agent_seed, "step_timeout_s": float(step_timeout_s)}
     if policy is not None:
-        return Driver(policy_argument(policy), **settings)
+        return Driver(absolute_policy(policy), **settings)
     recorded, candidate = extra.get("policy"), extra.get("candidate")
     if not isinstance(recorded, str) or not recorded or not isinstance(candidate, str | None):
         raise LangPropDriveError(f"{where}: its header does not name the policy that drove; pass --policy")
-    return Driver(policy_argument(recorded), candidate, **settings)
+    return Driver(absolute_policy(recorded), candidate, **settings)
 
 
 def _planned_run(

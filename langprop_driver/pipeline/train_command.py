@@ -19,7 +19,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
+from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import resolve_policy
 from langprop_driver.driving import DRIVING_FEEDBACK, driving_task
 from langprop_driver.engine import LLMConfig, SandboxConfig, TrackerConfig, Trainer, TrainerConfig, load_state
@@ -60,10 +60,7 @@ def require_endpoint() -> None:
 
 def _starting_sources(policy: str) -> list[str]:
     """The given candidate of a baseline or `.py` start; none for a checkpoint (its pool is copied)."""
-    try:
-        source = resolve_policy(AgentConfig(policy=policy))
-    except AgentConfigError as error:
-        raise LangPropDriveError(str(error)) from error
+    source = resolve_policy(AgentConfig(policy=policy))
     return [] if source.candidate is not None else [source.source]
 
 
@@ -98,10 +95,6 @@ def _start_folder(policy: str, out: Path, updates: int, from_checkpoint: bool) -
     return run
 
 
-def _policy_key(policy: str) -> str:
-    return policy if policy == "baseline" else str(Path(policy).resolve())
-
-
 def _plot(out: Path) -> str:
     try:
         plot_training(out, out / PLOT_FILE)
@@ -117,7 +110,7 @@ def run_train(args: argparse.Namespace) -> int:
     data = draw_training_data(args.buffer, args.expert_buffer, settings)
     print(f"train: {data.describe()}")
     out: Path = args.out
-    policy = _policy_key(args.policy)
+    policy = absolute_policy(args.policy)
     given = _starting_sources(policy)
     run = _start_folder(policy, out, settings.updates, from_checkpoint=not given)
     config = TrainerConfig(
@@ -147,10 +140,10 @@ def run_train(args: argparse.Namespace) -> int:
         given_sources=[] if settings.start == "zero-shot" else given,
     )
     result = trainer.fit(data.train, data.validation)
+    priority = "none" if result.best_priority is None else f"{result.best_priority:.4f}"
     print(
         f"train: {result.stop_reason} at step {result.step} of {run.target_step}; best {result.best_id} "
-        f"(priority {result.best_priority if result.best_priority is None else round(result.best_priority, 4)}), "
-        f"{result.total_tokens} tokens"
+        f"(priority {priority}), {result.total_tokens} tokens"
     )
     print(_plot(out))
     if result.stop_reason in _FAILED_STOPS:

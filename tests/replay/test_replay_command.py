@@ -18,7 +18,7 @@ from expert import ExpertDecision
 from langprop_driver.agent_runtime.guarded_policy import PolicyStep
 from langprop_driver.control import Action
 from langprop_driver.driving import BASELINE_POLICY_SOURCE
-from langprop_driver.pipeline.replay_command import DAGGER_AGENT
+from langprop_driver.pipeline.collect_command import DAGGER_AGENT
 from langprop_driver.pipeline.replay_overlay import decision_overlay
 from leaderboard_adapter.cli import main
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route

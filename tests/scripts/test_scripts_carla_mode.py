@@ -20,6 +20,7 @@ import pytest
 from scripts_helpers import (
     REPO,
     SCRIPTS,
+    CarlaDoubles,
     base_env,
     describe,
     make_carla_doubles,
@@ -50,6 +51,13 @@ def _collect(
         env=env if env is not None else doubles.env(),
     )  # fmt: skip
 
+
+
+def _evaluate_baseline(doubles: CarlaDoubles, tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """scripts/evaluate.sh with the baseline policy over the doubles' routes, results to tmp_path/r.json."""
+    return run_script(
+        "evaluate.sh", "--policy", "baseline", "--routes", doubles.routes, "--checkpoint", tmp_path / "r.json", env=env
+    )
 
 def test_crashed_server_is_restarted_and_the_route_resumed(tmp_path: Path) -> None:
     doubles = make_carla_doubles(tmp_path, routes=4)
@@ -134,16 +142,7 @@ def test_missing_scenario_runner_root_is_a_clear_error(tmp_path: Path) -> None:
     doubles = make_carla_doubles(tmp_path)
     env = doubles.env()
     del env["SCENARIO_RUNNER_ROOT"]
-    result = run_script(
-        "evaluate.sh",
-        "--policy",
-        "baseline",
-        "--routes",
-        doubles.routes,
-        "--checkpoint",
-        tmp_path / "r.json",
-        env=env,
-    )
+    result = _evaluate_baseline(doubles, tmp_path, env)
     assert result.returncode != 0 and "needs SCENARIO_RUNNER_ROOT" in result.stderr
 
 
@@ -203,28 +202,10 @@ def test_leaderboard_1_0_flags(tmp_path: Path) -> None:
     scenarios = tmp_path / "scenarios.json"
     scenarios.write_text("{}")
     env = doubles.env(LEADERBOARD_VERSION="1.0")
-    missing = run_script(
-        "evaluate.sh",
-        "--policy",
-        "baseline",
-        "--routes",
-        doubles.routes,
-        "--checkpoint",
-        tmp_path / "r.json",
-        env=env,
-    )
+    missing = _evaluate_baseline(doubles, tmp_path, env)
     assert missing.returncode != 0 and "needs LEADERBOARD_SCENARIOS" in missing.stderr
     env["LEADERBOARD_SCENARIOS"] = str(scenarios)
-    result = run_script(
-        "evaluate.sh",
-        "--policy",
-        "baseline",
-        "--routes",
-        doubles.routes,
-        "--checkpoint",
-        tmp_path / "r.json",
-        env=env,
-    )
+    result = _evaluate_baseline(doubles, tmp_path, env)
     assert result.returncode == 0, describe(result)
     (call,) = doubles.evaluator_calls()
     assert "--trafficManagerPort" in call["argv"] and "--traffic-manager-port" not in call["argv"]
@@ -239,10 +220,7 @@ def test_external_server_is_used_and_not_started(tmp_path: Path) -> None:
     env["CARLA_PYTHONAPI"] = str(doubles.carla_root / "PythonAPI")
     server = start_fake_server(doubles, port, env)
     try:
-        result = run_script(
-            "evaluate.sh", "--policy", "baseline", "--routes", doubles.routes, "--checkpoint", tmp_path / "r.json",
-            env=env,
-        )  # fmt: skip
+        result = _evaluate_baseline(doubles, tmp_path, env)
         assert result.returncode == 0, describe(result)
         assert "waiting for the external CARLA server 127.0.0.1:" in result.stdout
         assert len(doubles.server_starts()) == 1  # the one this test started
@@ -279,10 +257,7 @@ def test_sigterm_stops_the_server_and_the_evaluator(tmp_path: Path) -> None:
 def test_pythonpath_must_reach_carlas_agents_package(tmp_path: Path) -> None:
     doubles = make_carla_doubles(tmp_path, routes=1)
     shutil.rmtree(doubles.carla_root / "PythonAPI" / "carla" / "agents")
-    result = run_script(
-        "evaluate.sh", "--policy", "baseline", "--routes", doubles.routes, "--checkpoint", tmp_path / "r.json",
-        env=doubles.env(),
-    )  # fmt: skip
+    result = _evaluate_baseline(doubles, tmp_path, doubles.env())
     assert result.returncode != 0
     assert "cannot import the carla client and CARLA's agents.navigation package" in result.stderr
     assert doubles.server_starts() == []
