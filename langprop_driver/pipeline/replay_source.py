@@ -182,7 +182,7 @@ def _shard_run(header: ShardHeader, where: str, town_dir: Path | None, xodr: Pat
         )
     if header.route_index < 0:
         raise LangPropDriveError(
-            f"{where}: its header does not record the run's index, which seeds its world"
+            f"{where}: its header does not record the run's index, which the replayed agent must see again"
         )
     if header.leaderboard_version not in _VERSIONS:
         raise LangPropDriveError(
@@ -194,11 +194,11 @@ def _shard_run(header: ShardHeader, where: str, town_dir: Path | None, xodr: Pat
             f"{where}: route {header.route_id} of {routes_file} is in {run.town.name}, but the shard was "
             f"recorded in {header.town}; the routes file changed"
         )
-    derived = world_seed(header.seed, header.route_index, header.repetition)
+    derived = world_seed(header.seed, run.route.id, header.repetition)
     if derived != header.world_seed:
         raise LangPropDriveError(
             f"{where}: its world seed {header.world_seed} is not the one the evaluator derives from seed "
-            f"{header.seed}, run index {header.route_index} and repetition {header.repetition} ({derived}); "
+            f"{header.seed}, route id {run.route.id!r} and repetition {header.repetition} ({derived}); "
             f"the run was not made by the embedded evaluator and cannot be repeated"
         )
     world = world_config_for(*counts)
@@ -229,7 +229,7 @@ def _planned_run(
     routes_file: Path, route_id: str, index: int, town_dir: Path | None, xodr: Path | None
 ) -> PlannedRun:
     """The run `route_id` (a record id, e.g. RouteScenario_3_rep1) of `routes_file` at position `index` of
-    its evaluation (the index enters the world seed)."""
+    its evaluation (the index the agent was told)."""
     match = _RECORD_ID.fullmatch(route_id)
     if match is None:
         raise LangPropDriveError(

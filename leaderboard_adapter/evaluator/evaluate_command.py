@@ -55,7 +55,7 @@ class PlannedRun:
 
     def run_info(self, seed: int, leaderboard_version: str, world_config: WorldConfig) -> RunInfo:
         """What the evaluator publishes to agents for this run, evaluated with `--seed seed` in `world_config`."""
-        world = world_seed(seed, self.index, self.repetition)
+        world = world_seed(seed, self.route.id, self.repetition)
         return RunInfo(
             self.route_id, self.index, self.repetition, self.town.name, seed, world, leaderboard_version,
             str(self.routes_file), world_config.vehicle_count, world_config.walker_count,

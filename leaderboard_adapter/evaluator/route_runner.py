@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -74,9 +75,12 @@ TickCallback = Callable[[EmbeddedWorld, float], None]
 """Called after every tick with the world and the route completion [%] (progress display)."""
 
 
-def world_seed(seed: int, route_index: int, repetition: int) -> int:
-    """The world seed of one route run, derived from the run's seed, the route's position and repetition."""
-    return int(np.random.SeedSequence([seed, route_index, repetition]).generate_state(1)[0])
+def world_seed(seed: int, route_id: str, repetition: int) -> int:
+    """The world seed of one route run, derived from the evaluation's seed, the route's id (its `id`
+    attribute in the routes file) and the repetition: not from the route's position, so a route run
+    alone (`--routes-subset`) meets the same traffic as in a run of the whole file."""
+    route_key = int.from_bytes(hashlib.sha256(route_id.encode()).digest()[:8], "little")
+    return int(np.random.SeedSequence([seed, route_key, repetition]).generate_state(1)[0])
 
 
 def run_route(

@@ -44,7 +44,7 @@ _MESSAGE_CHARS = 70
 class EvaluatedRun:
     """One route run as the embedded evaluator drove it: the planned run and the evaluation's settings.
 
-    `seed` is the evaluation's `--seed`; the world seed derives from it, the run's index and its
+    `seed` is the evaluation's `--seed`; the world seed derives from it, the route's id and its
     repetition (`world_seed`). `world_config` and `leaderboard_version` must be the evaluation's
     (traffic counts, criteria thresholds), or the replay drives another world.
     """
@@ -56,7 +56,7 @@ class EvaluatedRun:
 
     @property
     def world_seed(self) -> int:
-        return world_seed(self.seed, self.run.index, self.run.repetition)
+        return world_seed(self.seed, self.run.route.id, self.run.repetition)
 
     @property
     def run_info(self) -> RunInfo:

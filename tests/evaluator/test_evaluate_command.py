@@ -42,6 +42,19 @@ def test_repetitions_and_subset_index_routes_as_the_leaderboard(tmp_path: Path) 
     assert [(r["index"], r["route_id"]) for r in records] == [(0, "RouteScenario_1_rep0"), (1, "RouteScenario_1_rep1")]
 
 
+def test_a_route_run_alone_meets_the_traffic_it_met_in_the_whole_run(tmp_path: Path) -> None:
+    """The world seed comes from --seed, the route's id and the repetition, not the route's position."""
+    traffic = ["--seed", "4", "--no-progress"]  # default vehicles and walkers
+    base = ["evaluate", "--routes", "embedded_smoke", *traffic]
+    assert main([*base, "--checkpoint", str(tmp_path / "all.json")]) == 0
+    assert main([*base, "--routes-subset", "1", "--checkpoint", str(tmp_path / "alone.json")]) == 0
+    whole = json.loads((tmp_path / "all.json").read_text())["_checkpoint"]["records"][1]
+    alone = json.loads((tmp_path / "alone.json").read_text())["_checkpoint"]["records"][0]
+    assert (whole["index"], alone["index"]) == (1, 0) and whole["route_id"] == alone["route_id"]
+    assert alone["meta"]["duration_game"] == whole["meta"]["duration_game"]
+    assert alone["infractions"] == whole["infractions"] and alone["scores"] == whole["scores"]
+
+
 def test_agent_crash_fails_the_route_and_the_run_goes_on(tmp_path: Path, misbehaviour) -> None:
     checkpoint = tmp_path / "results.json"
     config = misbehaviour("crash", frame=20)

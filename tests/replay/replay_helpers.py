@@ -28,8 +28,9 @@ REPO = TESTS.parent
 ROUTE_FOLLOWER = REPO / "agents" / "route_follower_agent.py"
 EXPERT_AGENT = REPO / "agents" / "expert_agent.py"
 LATE_STARTER = Path(__file__).resolve().parent / "agent_files" / "late_starter_agent.py"
-SEED = 0
-"""The evaluation's --seed in these tests."""
+SEED = 2
+"""The evaluation's --seed in these tests: one at which the route follower meets two lights at red on
+smoke route 0 (seeds 0 and 1 give it green waves; the light phases follow the seed)."""
 EMPTY_ROADS = WorldConfig().with_counts(0, 0)
 """The world of `evaluate --vehicles 0 --walkers 0`."""
 LIGHTS_RUN = 0

@@ -145,10 +145,10 @@ def test_a_results_file_replays_the_same_infraction(
 def test_a_results_replay_in_another_world_says_the_infraction_is_not_reproduced(
     results: Path, policies: Path, tmp_path: Path, capsys
 ) -> None:
-    """The flags must be the evaluation's: with --seed 2 the policy meets one red light, not two."""
+    """The flags must be the evaluation's: with --seed 3 the policy meets one red light, not two."""
     out = tmp_path / "second.mp4"
     where = ["--results", results, "--route-id", ROUTE_ID, "--kind", "red_light", "--occurrence", "1"]
-    world = [*EVALUATION[:-1], "2"]  # another --seed
+    world = [*EVALUATION[:-1], "3"]  # another --seed
     assert replay(*where, "--policy", policies / "runner.py", *world, "--out", out, *WINDOW) == 0
     assert "did not commit red_light #1 (NOT reproduced)" in capsys.readouterr().out
     assert len(read_video(out)) == WINDOW_FRAMES  # filmed where the recorded one happened
