@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expert.collisions import predicted_hits
+from expert.collisions import predicted_hits, swept_hits
 from expert.idm import idm_target_speed
 from expert.obstacles import Obstacle, actor_columns, on_path_obstacles
 from expert.params import ExpertParams
@@ -132,21 +132,30 @@ class Expert:
         standing = v_speeds < fp.standing_speed_mps
         if start_accel is not None:
             standing &= start_accel == 0.0
-        v_margin = np.where(standing[:, None], fp.standing_margin_m, fp.vehicle_margin_m)
-        w_margin = np.broadcast_to(np.asarray(fp.walker_margin_m, float), (len(free_w), 2))
-        hits = predicted_hits(path, speed, plan, length, width, free_v, v_margin, fp, start_accel)
-        hits += predicted_hits(path, speed, plan, length, width, free_w, w_margin, fp)
         route = observation["route"]
+        standing_margin = fp.committed_margin_m if route["in_junction"] else fp.standing_margin_m
+        v_margin = np.where(standing[:, None], standing_margin, fp.vehicle_margin_m)
+        w_margin = np.broadcast_to(np.asarray(fp.walker_margin_m, float), (len(free_w), 2))
+        yaw_rate = float(observation["ego"]["yaw_rate_dps"])
+        hits = predicted_hits(path, speed, plan, length, width, free_v, v_margin, fp, start_accel, yaw_rate)
+        hits += predicted_hits(path, speed, plan, length, width, free_w, w_margin, fp, yaw_rate_dps=yaw_rate)
+        if np.any(standing):
+            seen = {h.actor_id for h in hits}
+            swept = swept_hits(path, length, width, free_v[standing], v_margin[standing], fp, yaw_rate)
+            hits += [h for h in swept if h.actor_id not in seen]
         to_junction = route["distance_to_junction_m"]
         if route["in_junction"] or to_junction is None:
             return [Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id) for h in hits]
-        # before a junction: a contact predicted inside it means waiting at its entry, not stopping inside
-        can_stop = to_junction > speed * speed / (2.0 * p.firm_stop_decel_mps2)
+        # before a junction: a contact predicted inside it means waiting at its entry, not stopping inside;
+        # at a light, behind its stop line (a car waiting across the line would run it once it turns red)
+        light = observation["traffic_light"]
+        wait_at = min(to_junction, float(light["distance_m"])) if light is not None else to_junction
+        can_stop = wait_at > speed * speed / (2.0 * p.firm_stop_decel_mps2)
         out = []
         for h in hits:
             inside = h.ego_distance_m >= to_junction
             if inside and can_stop:
-                out.append(Obstacle(to_junction, 0.0, p.junction_yield, "junction_yield", h.actor_id))
+                out.append(Obstacle(wait_at, 0.0, p.junction_yield, "junction_yield", h.actor_id))
             else:
                 out.append(Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id))
         return out

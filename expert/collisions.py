@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from expert.boxes import boxes_overlap
-from expert.forecast import ego_distance_profile
+from expert.forecast import ego_distance_profile, ego_rollout
 from expert.params import ForecastParams
 from expert.path import EgoPath
 
@@ -41,12 +41,15 @@ def predicted_hits(
     margin_m: np.ndarray,
     params: ForecastParams,
     start_accel_mps2: np.ndarray | None = None,
+    yaw_rate_dps: float = 0.0,
 ) -> list[PredictedHit]:
     """First contacts of the ego's forecast with actors `cols` (see `obstacles.actor_columns`).
 
     `margin_m` (N, 2) is each actor's box margin (length, width) [m]. Actors whose centre is behind the ego's centre are ignored (what comes from behind is
     theirs to avoid). `start_accel_mps2` (N,), where given, is an acceleration along each
     actor's heading added to its constant velocity (standing vehicles that may start).
+    The ego's boxes are at the poses of `ego_rollout` (which starts from its turn rate
+    `yaw_rate_dps` [deg/s], positive left).
     """
     ahead = cols[:, 0] > 0.0
     if not np.any(ahead):
@@ -55,7 +58,6 @@ def predicted_hits(
     margin_m = margin_m[ahead]
     times = forecast_times(params)
     dist = ego_distance_profile(speed_mps, planned_speed_mps, times, params.ego_accel_mps2, params.ego_decel_mps2)
-    ex, ey, eh = path.pose_at(dist)
     t = times[None]
     ax = cols[:, 0:1] + cols[:, 3:4] * t
     ay = cols[:, 1:2] + cols[:, 4:5] * t
@@ -64,6 +66,53 @@ def predicted_hits(
         extra = 0.5 * start_accel_mps2[ahead][:, None] * t * t
         ax = ax + extra * np.cos(heading)
         ay = ay + extra * np.sin(heading)
+    ego = ego_rollout(path, times, dist, yaw_rate_dps, params)
+    return _first_contacts(ego, times, dist, ego_length_m, ego_width_m, cols, margin_m, ax, ay)
+
+
+def swept_hits(
+    path: EgoPath,
+    ego_length_m: float,
+    ego_width_m: float,
+    cols: np.ndarray,
+    margin_m: np.ndarray,
+    params: ForecastParams,
+    yaw_rate_dps: float = 0.0,
+) -> list[PredictedHit]:
+    """First contacts of the ground the ego sweeps over its next `params.sweep_reach_m` metres with
+    standing actors `cols` (where they stand, boxes grown by `margin_m`), whenever it gets there.
+
+    The time-based forecast sees only as far as the ego gets within its horizon; this sees a car
+    standing where the ego's body will swing through a tight corner while the ego can still wait
+    before the junction. The ego is rolled out at `sweep_speed_mps` (tight corners are taken slowly;
+    the speed sets the look-ahead it steers by); `time_s` of a hit is when it would arrive at that
+    speed.
+    """
+    ahead = cols[:, 0] > 0.0
+    if not np.any(ahead):
+        return []
+    cols = cols[ahead]
+    dist = np.arange(0.0, params.sweep_reach_m + 1e-9, params.sweep_step_m)
+    times = dist / params.sweep_speed_mps
+    ax = np.broadcast_to(cols[:, 0:1], (len(cols), len(dist)))
+    ay = np.broadcast_to(cols[:, 1:2], (len(cols), len(dist)))
+    ego = ego_rollout(path, times, dist, yaw_rate_dps, params)
+    return _first_contacts(ego, times, dist, ego_length_m, ego_width_m, cols, margin_m[ahead], ax, ay)
+
+
+def _first_contacts(
+    ego: tuple[np.ndarray, np.ndarray, np.ndarray],
+    times: np.ndarray,
+    dist: np.ndarray,
+    ego_length_m: float,
+    ego_width_m: float,
+    cols: np.ndarray,
+    margin_m: np.ndarray,
+    ax: np.ndarray,
+    ay: np.ndarray,
+) -> list[PredictedHit]:
+    """The first instant each actor's box (at `ax`, `ay` per instant) overlaps the ego's at its poses `ego`."""
+    ex, ey, eh = ego
     hit = boxes_overlap(
         ex[None],
         ey[None],
@@ -72,7 +121,7 @@ def predicted_hits(
         ego_width_m,
         ax,
         ay,
-        heading,
+        np.radians(cols[:, 2:3]),
         cols[:, 5:6] + margin_m[:, 0:1],
         cols[:, 6:7] + margin_m[:, 1:2],
     )

@@ -1,11 +1,18 @@
-"""The ego's forecast distance along its path: from its speed to a planned speed at a constant rate, then held.
+"""The ego's forecast: its distance along its path over time, and the poses it drives through.
 
-Metres and seconds from now; `collisions` places the ego's boxes on its path at these distances.
+Metres and seconds from now, ego frame (x forward, y left, heading counter-clockwise [rad]);
+`collisions` places the ego's boxes at these poses.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from expert.params import ForecastParams
+from expert.path import EgoPath
+from langprop_driver.control import lookahead_distance_m
 
 
 def ego_distance_profile(
@@ -19,3 +26,44 @@ def ego_distance_profile(
     t = np.asarray(times_s, float)
     tr = np.minimum(t, t_ramp)
     return v0 * tr + 0.5 * rate * tr * tr + v1 * np.maximum(t - t_ramp, 0.0)
+
+
+def ego_rollout(
+    path: EgoPath, times_s: np.ndarray, dist_m: np.ndarray, yaw_rate_dps: float, params: ForecastParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The poses (x [m], y [m], heading [rad]) the ego drives through while it covers `dist_m` at `times_s`.
+
+    A kinematic bicycle steered by pure pursuit towards the path point one look-ahead
+    (`lookahead_distance_m`, as the controller aims) beyond the distance covered, its curvature
+    bounded by the steering lock (`max_wheel_angle_deg`, `wheelbase_m`) and its change by the
+    steering rate; it starts from the ego's current turn rate. Where the path is within reach it
+    follows it closely; on a corner tighter than the ego's turning circle it swings wide, as the
+    car does. The reference point is the ego's centre, its heading the direction of travel.
+    """
+    wheelbase = params.wheelbase_m
+    k_max = math.tan(math.radians(params.max_wheel_angle_deg)) / wheelbase
+    k_rate = math.radians(params.max_wheel_rate_dps) / wheelbase  # d(curvature)/dt at small angles [1/(m s)]
+    steps = np.diff(dist_m)
+    dts = np.diff(times_s)
+    speeds = steps / np.maximum(dts, 1e-9)
+    aims = dist_m[:-1] + np.array([lookahead_distance_m(v) for v in speeds])
+    aim_x, aim_y, _ = path.pose_at(aims)
+    v0 = float(speeds[0]) if len(speeds) else 0.0
+    k = min(max(math.radians(yaw_rate_dps) / v0, -k_max), k_max) if v0 > 0.5 else 0.0
+    x = y = h = 0.0
+    xs, ys, hs = [0.0], [0.0], [0.0]
+    for ds, dt, ax, ay in zip(steps.tolist(), dts.tolist(), aim_x.tolist(), aim_y.tolist(), strict=True):
+        dx, dy = ax - x, ay - y
+        c, s = math.cos(h), math.sin(h)
+        lateral = -s * dx + c * dy
+        reach2 = max(dx * dx + dy * dy, 1e-6)
+        wanted = min(max(2.0 * lateral / reach2, -k_max), k_max)
+        k += min(max(wanted - k, -k_rate * dt), k_rate * dt)
+        mid = h + 0.5 * k * ds
+        x += ds * math.cos(mid)
+        y += ds * math.sin(mid)
+        h += k * ds
+        xs.append(x)
+        ys.append(y)
+        hs.append(h)
+    return np.array(xs), np.array(ys), np.array(hs)

@@ -21,6 +21,10 @@ class ForecastParams:
     standing_margin_m: tuple[float, float] = (0.6, 0.4)
     """Box margins for vehicles standing still (below `standing_speed_mps`): a yielding vehicle inside a
     junction is passed with this clearance instead of waited for (it waits for the ego too)."""
+    committed_margin_m: tuple[float, float] = (0.2, 0.1)
+    """Box margins for standing vehicles once the ego is inside a junction: it cannot wait there (the car
+    it would wait for may be waiting for it to clear the junction), so only what its body would really
+    touch, within the rollout's accuracy, stops it."""
     standing_speed_mps: float = 0.5
     start_accel_mps2: float = 2.0
     """Acceleration assumed for a standing vehicle near a stop-sign junction the ego is about to cross."""
@@ -33,12 +37,30 @@ class ForecastParams:
     again, or a creeping start would restart the count and the wait would never end."""
     ego_standing_speed_mps: float = 0.1
     """The observation's `standing_s` threshold: below this speed the ego stands."""
+    wheelbase_m: float = 2.85
+    max_wheel_angle_deg: float = 30.0
+    max_wheel_rate_dps: float = 90.0
+    """The ego's steering as the forecast rolls it out (a Lincoln MKZ as the embedded world models it):
+    it turns no tighter than wheelbase / tan(max angle) (4.9 m), so on a tighter junction corner it
+    swings wide of its path, and the forecast places its boxes where it will really be."""
+    sweep_reach_m: float = 20.0
+    sweep_step_m: float = 0.5
+    sweep_speed_mps: float = 2.0
+    """Standing vehicles are also checked against the ground the ego sweeps over this reach [m] (every
+    step [m]), rolled out at this speed (its look-ahead is the controller's at a corner): a car standing at its stop line where the
+    ego's body swings through a tight turn is seen before the ego enters the junction, not in it."""
 
     def __post_init__(self) -> None:
         if self.horizon_s <= 0 or not 0 < self.step_s <= self.horizon_s:
             raise ValueError("ForecastParams: need 0 < step_s <= horizon_s")
-        if min(self.vehicle_margin_m + self.walker_margin_m + self.standing_margin_m) < 0:
+        if min(self.vehicle_margin_m + self.walker_margin_m + self.standing_margin_m + self.committed_margin_m) < 0:
             raise ValueError("ForecastParams: box margins must be >= 0")
+        if min(self.wheelbase_m, self.max_wheel_angle_deg, self.max_wheel_rate_dps, self.sweep_step_m) <= 0:
+            raise ValueError(
+                "ForecastParams: wheelbase_m, max_wheel_angle_deg, max_wheel_rate_dps and sweep_step_m must be positive"
+            )
+        if self.sweep_reach_m < 0 or self.sweep_speed_mps <= 0:
+            raise ValueError("ForecastParams: need sweep_reach_m >= 0 and sweep_speed_mps > 0")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ class IdmParams:
     vehicle_headway_s: float = 1.0
     walker_gap_m: float = 4.0
     walker_headway_s: float = 0.5
-    stop_line_gap_m: float = 1.0
+    stop_line_gap_m: float = 2.5
     stop_line_headway_s: float = 0.1
 
     def __post_init__(self) -> None:
