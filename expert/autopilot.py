@@ -137,8 +137,11 @@ class Expert:
         v_margin = np.where(standing[:, None], standing_margin, fp.vehicle_margin_m)
         w_margin = np.broadcast_to(np.asarray(fp.walker_margin_m, float), (len(free_w), 2))
         yaw_rate = float(observation["ego"]["yaw_rate_dps"])
-        hits = predicted_hits(path, speed, plan, length, width, free_v, v_margin, fp, start_accel, yaw_rate)
-        hits += predicted_hits(path, speed, plan, length, width, free_w, w_margin, fp, yaw_rate_dps=yaw_rate)
+        # vehicles and walkers in one forecast: the ego's rollout is computed once
+        start = None if start_accel is None else np.concatenate([start_accel, np.zeros(len(free_w))])
+        actors = np.concatenate([free_v, free_w]) if len(free_w) else free_v
+        margins = np.concatenate([v_margin, w_margin]) if len(free_w) else v_margin
+        hits = predicted_hits(path, speed, plan, length, width, actors, margins, fp, start, yaw_rate)
         if np.any(standing):
             seen = {h.actor_id for h in hits}
             swept = swept_hits(path, length, width, free_v[standing], v_margin[standing], fp, yaw_rate)

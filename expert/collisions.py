@@ -45,13 +45,17 @@ def predicted_hits(
 ) -> list[PredictedHit]:
     """First contacts of the ego's forecast with actors `cols` (see `obstacles.actor_columns`).
 
-    `margin_m` (N, 2) is each actor's box margin (length, width) [m]. Actors whose centre is behind the ego's centre are ignored (what comes from behind is
-    theirs to avoid). `start_accel_mps2` (N,), where given, is an acceleration along each
+    `margin_m` (N, 2) is each actor's box margin (length, width) [m]. Actors whose centre is behind the
+    ego's centre are ignored (what comes from behind is theirs to avoid), except those alongside it in
+    another lane, less than a car length back and more than a car width aside: a car the ego would
+    turn across. `start_accel_mps2` (N,), where given, is an acceleration along each
     actor's heading added to its constant velocity (standing vehicles that may start).
     The ego's boxes are at the poses of `ego_rollout` (which starts from its turn rate
     `yaw_rate_dps` [deg/s], positive left).
     """
-    ahead = cols[:, 0] > 0.0
+    # ahead of the ego's centre, or alongside it in another lane (a car the ego would turn across)
+    alongside = (cols[:, 0] > -ego_length_m) & (np.abs(cols[:, 1]) > ego_width_m)
+    ahead = (cols[:, 0] > 0.0) | alongside
     if not np.any(ahead):
         return []
     cols = cols[ahead]

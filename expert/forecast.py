@@ -12,7 +12,7 @@ import numpy as np
 
 from expert.params import ForecastParams
 from expert.path import EgoPath
-from langprop_driver.control import lookahead_distance_m
+from langprop_driver.control.lateral import lookahead_distances_m
 
 
 def ego_distance_profile(
@@ -34,7 +34,7 @@ def ego_rollout(
     """The poses (x [m], y [m], heading [rad]) the ego drives through while it covers `dist_m` at `times_s`.
 
     A kinematic bicycle steered by pure pursuit towards the path point one look-ahead
-    (`lookahead_distance_m`, as the controller aims) beyond the distance covered, its curvature
+    (`lookahead_distances_m`, as the controller aims) beyond the distance covered, its curvature
     bounded by the steering lock (`max_wheel_angle_deg`, `wheelbase_m`) and its change by the
     steering rate; it starts from the ego's current turn rate. Where the path is within reach it
     follows it closely; on a corner tighter than the ego's turning circle it swings wide, as the
@@ -46,7 +46,7 @@ def ego_rollout(
     steps = np.diff(dist_m)
     dts = np.diff(times_s)
     speeds = steps / np.maximum(dts, 1e-9)
-    aims = dist_m[:-1] + np.array([lookahead_distance_m(v) for v in speeds])
+    aims = dist_m[:-1] + lookahead_distances_m(speeds)
     aim_x, aim_y, _ = path.pose_at(aims)
     v0 = float(speeds[0]) if len(speeds) else 0.0
     k = min(max(math.radians(yaw_rate_dps) / v0, -k_max), k_max) if v0 > 0.5 else 0.0

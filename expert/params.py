@@ -44,7 +44,7 @@ class ForecastParams:
     it turns no tighter than wheelbase / tan(max angle) (4.9 m), so on a tighter junction corner it
     swings wide of its path, and the forecast places its boxes where it will really be."""
     sweep_reach_m: float = 20.0
-    sweep_step_m: float = 0.5
+    sweep_step_m: float = 1.0
     sweep_speed_mps: float = 2.0
     """Standing vehicles are also checked against the ground the ego sweeps over this reach [m] (every
     step [m]), rolled out at this speed (its look-ahead is the controller's at a corner): a car standing at its stop line where the

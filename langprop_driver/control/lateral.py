@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from langprop_driver.control.pid import PIDParams, WindowedPID
 
 PDM_LITE_LATERAL_PID = PIDParams.from_per_tick(
@@ -39,8 +41,13 @@ def lookahead_distance_m(speed_mps: float) -> float:
     speed = float(speed_mps)
     if math.isnan(speed):
         raise ValueError("speed_mps must be a number, got NaN")
-    raw = LOOKAHEAD_SPEED_SCALE_M_PER_KMH * max(speed, 0.0) * 3.6 + LOOKAHEAD_OFFSET_M
-    return min(max(raw, LOOKAHEAD_MIN_M), LOOKAHEAD_MAX_M)
+    return float(lookahead_distances_m(np.array([speed]))[0])
+
+
+def lookahead_distances_m(speeds_mps: np.ndarray) -> np.ndarray:
+    """`lookahead_distance_m` for an array of speeds [m/s] (no NaN check), for forecasts that roll the ego out."""
+    raw = LOOKAHEAD_SPEED_SCALE_M_PER_KMH * np.maximum(speeds_mps, 0.0) * 3.6 + LOOKAHEAD_OFFSET_M
+    return np.clip(raw, LOOKAHEAD_MIN_M, LOOKAHEAD_MAX_M)
 
 
 @dataclass(frozen=True)
