@@ -25,6 +25,7 @@ from expert.path import EgoPath
 
 FP = ForecastParams(horizon_s=3.0, step_s=0.1, ego_accel_mps2=1.5, ego_decel_mps2=3.0)
 WALKER_MARGIN = np.array([[2.0, 1.4]])
+VEHICLE_MARGIN = np.array([FP.vehicle_margin_m])
 """Pedestrian box grown to 2.5 m along its heading and 1.9 m across."""
 STRAIGHT = EgoPath.from_route(route_points(straight))
 
@@ -60,6 +61,19 @@ def test_actors_behind_the_ego_are_ignored() -> None:
     # while an actor just ahead of the centre, standing on the path, is hit at once
     (hit,) = hits([pedestrian_record(9, 0.1, 0.0)], WALKER_MARGIN, speed=0.0, planned=0.0)
     assert hit.time_s == 0.0 and hit.ego_distance_m == 0.0
+
+
+def test_a_car_alongside_in_the_next_lane_counts_when_the_ego_turns_across_it() -> None:
+    """A car 2.5 m back and 3.35 m to the right, driving straight at 8 m/s: the ego turning right
+    (radius 8 m after 4 m) crosses its lane and is forecast to touch it; on a straight path it is passed.
+    A car as far back in the ego's own lane is still the follower's business."""
+    beside = actor_record(35, -2.5, -3.35, vx_mps=8.0)
+    turning = EgoPath.from_route(route_points(arc(8.0, straight_m=4.0, left=False)))
+    (hit,) = hits([beside], VEHICLE_MARGIN, speed=6.0, planned=6.0, path=turning)
+    assert hit.actor_id == 35
+    assert hits([beside], VEHICLE_MARGIN, speed=6.0, planned=6.0) == []
+    behind = actor_record(36, -2.5, 0.0, vx_mps=8.0)
+    assert hits([behind], VEHICLE_MARGIN, speed=6.0, planned=6.0, path=turning) == []
 
 
 def test_walkers_walking_away_or_standing_on_the_sidewalk_are_not_hits() -> None:
