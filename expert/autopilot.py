@@ -139,8 +139,7 @@ class Expert:
         yaw_rate = float(observation["ego"]["yaw_rate_dps"])
         # vehicles and walkers in one forecast: the ego's rollout is computed once
         start = None if start_accel is None else np.concatenate([start_accel, np.zeros(len(free_w))])
-        actors = np.concatenate([free_v, free_w]) if len(free_w) else free_v
-        margins = np.concatenate([v_margin, w_margin]) if len(free_w) else v_margin
+        actors, margins = np.concatenate([free_v, free_w]), np.concatenate([v_margin, w_margin])
         hits = predicted_hits(path, speed, plan, length, width, actors, margins, fp, start, yaw_rate)
         if np.any(standing):
             seen = {h.actor_id for h in hits}

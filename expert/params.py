@@ -47,8 +47,9 @@ class ForecastParams:
     sweep_step_m: float = 1.0
     sweep_speed_mps: float = 2.0
     """Standing vehicles are also checked against the ground the ego sweeps over this reach [m] (every
-    step [m]), rolled out at this speed (its look-ahead is the controller's at a corner): a car standing at its stop line where the
-    ego's body swings through a tight turn is seen before the ego enters the junction, not in it."""
+    step [m]), rolled out at this speed (its look-ahead is the controller's at a corner): a car standing
+    at its stop line where the ego's body swings through a tight turn is seen before the ego enters the
+    junction, not in it."""
 
     def __post_init__(self) -> None:
         if self.horizon_s <= 0 or not 0 < self.step_s <= self.horizon_s:

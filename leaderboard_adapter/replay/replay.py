@@ -24,7 +24,7 @@ from pathlib import Path
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.evaluator.evaluate_command import PlannedRun
-from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, run_route, world_seed
+from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, run_route
 from leaderboard_adapter.privileged import RunInfo
 from leaderboard_adapter.replay.birdseye import BirdseyeRenderer
 from leaderboard_adapter.replay.errors import ReplayError
@@ -56,7 +56,7 @@ class EvaluatedRun:
 
     @property
     def world_seed(self) -> int:
-        return world_seed(self.seed, self.run.route.id, self.run.repetition)
+        return self.run_info.world_seed
 
     @property
     def run_info(self) -> RunInfo:
