@@ -39,9 +39,10 @@ from langprop_driver.control import VehicleController
 from langprop_driver.observation import ObservationBuilder
 from leaderboard_adapter.criteria.criteria_set import RouteCriteria
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
+from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
-from leaderboard_adapter.routes.route_parser import parse_routes_file
+from leaderboard_adapter.routes.route_parser import RouteFileError, parse_routes_file
 from leaderboard_adapter.scoring.penalties import LEADERBOARD_2_1
 
 CHECKPOINTS = 4
@@ -160,7 +161,10 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    runs = _planned(args.routes, args.subset)
+    try:
+        runs = _planned(args.routes, args.subset)
+    except (LangPropDriveError, RouteFileError) as error:
+        parser.error(str(error))
     tasks = [(args.routes, args.subset, i, seed) for seed in args.seeds for i in range(len(runs))]
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         floors = list(pool.map(_drive_task, tasks))
