@@ -94,10 +94,19 @@ class EgoOnGraph:
 class TrafficFleet:
     """NPC vehicles as parallel arrays; `step` advances them all."""
 
-    def __init__(self, network: DrivingNetwork, conflicts: np.ndarray, params: TrafficParams):
+    def __init__(
+        self,
+        network: DrivingNetwork,
+        conflicts: np.ndarray,
+        params: TrafficParams,
+        stop_setback_m: np.ndarray | None = None,
+    ):
+        """`stop_setback_m` (per segment, see `stop_setback.py`): how much further back than usual an
+        NPC waits before entering that junction lane (default: 0 everywhere)."""
         self.net = network
         self.conflicts = conflicts
         self.params = params
+        self.stop_setback_m = np.zeros(network.count) if stop_setback_m is None else stop_setback_m
         k = params.plan_segments
         self.plan = np.zeros((0, k), dtype=np.int64)
         self.s_m = np.zeros(0)
@@ -301,7 +310,8 @@ class TrafficFleet:
         junc = np.where(has_j, plan[ar, k_j], -1)
         jc = np.maximum(junc, 0)
         centre_to_line = offs[ar, k_j]
-        d_line = np.where(has_j, centre_to_line - 0.5 * length, np.inf)
+        # front bumper to where the NPC waits: the junction entry, or further back behind a tight turn's swing
+        d_line = np.where(has_j, centre_to_line - 0.5 * length - self.stop_setback_m[jc], np.inf)
         in_junction = is_j[:, 0]
         release = (self.claim >= 0) & (self.claim != junc) & (self.claim != plan[:, 0])
         self.claim[release] = -1

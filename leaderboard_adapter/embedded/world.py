@@ -18,6 +18,7 @@ from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.embedded.route_tracker import RouteTracker
 from leaderboard_adapter.embedded.sidewalks import SidewalkNetwork
 from leaderboard_adapter.embedded.signals import STOP_SIGN_TYPE, TRAFFIC_LIGHT_TYPE, signal_sites
+from leaderboard_adapter.embedded.stop_setback import stop_setbacks_m
 from leaderboard_adapter.embedded.stop_signs import StopSignSystem
 from leaderboard_adapter.embedded.traffic import EgoOnGraph, TrafficFleet
 from leaderboard_adapter.embedded.traffic_lights import RED, TrafficLightSystem
@@ -66,7 +67,8 @@ class EmbeddedWorld:
         start = route[0]
         self.ego = EgoVehicle(config.ego, start.x_m, start.y_m, start.z_m, start.yaw_deg)
         self.tracker = RouteTracker(route, self.network)
-        self.fleet = TrafficFleet(self.network, conflicts, config.traffic)
+        setbacks = stop_setbacks_m(self.network, config.traffic.idm.stop_line_gap_m, config.ego)
+        self.fleet = TrafficFleet(self.network, conflicts, config.traffic, setbacks)
         self.fleet.spawn_random(config.vehicle_count, self._rng, np.array([start.x_m, start.y_m]))
         self._vehicle_ids = list(range(1, len(self.fleet) + 1))
         needs_walkers = config.walker_count > 0 or config.walkers.ego_crossing_spacing_m > 0
