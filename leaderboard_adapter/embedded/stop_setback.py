@@ -89,15 +89,11 @@ def _car_box(centre: np.ndarray, yaw_deg: float, size_m: tuple[float, float]) ->
     return shapely.Polygon(corners[0])
 
 
-def stop_setbacks_m(network: DrivingNetwork, default_gap_m: float, ego: EgoParams) -> np.ndarray:
-    """Per segment: how much further back [m] than `default_gap_m` before its entry an NPC about to
-    enter it (a junction lane) waits; 0 for most. Read-only, computed once per lane graph (every
-    world of a town shares it)."""
-    return _setbacks(network.graph, float(default_gap_m), ego)
-
-
 @functools.lru_cache(maxsize=16)
-def _setbacks(graph: LaneGraph, default_gap_m: float, ego: EgoParams) -> np.ndarray:
+def stop_setbacks_m(graph: LaneGraph, default_gap_m: float, ego: EgoParams) -> np.ndarray:
+    """Per segment of `graph`: how much further back [m] than `default_gap_m` before its entry an NPC
+    about to enter it (a junction lane) waits; 0 for most. Read-only, computed once per lane graph
+    (every world of a town shares it)."""
     network = DrivingNetwork(graph)
     setback = np.zeros(network.count)
     r_min = ego.wheelbase_m / math.tan(math.radians(ego.max_steer_deg))

@@ -95,18 +95,14 @@ class TrafficFleet:
     """NPC vehicles as parallel arrays; `step` advances them all."""
 
     def __init__(
-        self,
-        network: DrivingNetwork,
-        conflicts: np.ndarray,
-        params: TrafficParams,
-        stop_setback_m: np.ndarray | None = None,
+        self, network: DrivingNetwork, conflicts: np.ndarray, params: TrafficParams, stop_setback_m: np.ndarray
     ):
         """`stop_setback_m` (per segment, see `stop_setback.py`): how much further back than usual an
-        NPC waits before entering that junction lane (default: 0 everywhere)."""
+        NPC waits before entering that junction lane."""
         self.net = network
         self.conflicts = conflicts
         self.params = params
-        self.stop_setback_m = np.zeros(network.count) if stop_setback_m is None else stop_setback_m
+        self.stop_setback_m = stop_setback_m
         k = params.plan_segments
         self.plan = np.zeros((0, k), dtype=np.int64)
         self.s_m = np.zeros(0)

@@ -67,7 +67,7 @@ class EmbeddedWorld:
         start = route[0]
         self.ego = EgoVehicle(config.ego, start.x_m, start.y_m, start.z_m, start.yaw_deg)
         self.tracker = RouteTracker(route, self.network)
-        setbacks = stop_setbacks_m(self.network, config.traffic.idm.stop_line_gap_m, config.ego)
+        setbacks = stop_setbacks_m(lane_graph, config.traffic.idm.stop_line_gap_m, config.ego)
         self.fleet = TrafficFleet(self.network, conflicts, config.traffic, setbacks)
         self.fleet.spawn_random(config.vehicle_count, self._rng, np.array([start.x_m, start.y_m]))
         self._vehicle_ids = list(range(1, len(self.fleet) + 1))

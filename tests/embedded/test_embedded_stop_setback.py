@@ -72,9 +72,9 @@ def _waiting_car(net: DrivingNetwork, lane: int, gap_m: float) -> shapely.Polygo
 
 
 def test_the_side_street_waits_behind_the_arterials_tight_right_turn(arterial) -> None:
-    _, net = arterial
+    town, net = arterial
     ego = EgoParams()
-    setbacks = stop_setbacks_m(net, DEFAULT_GAP_M, ego)
+    setbacks = stop_setbacks_m(town.lane_graph, DEFAULT_GAP_M, ego)
     tight = [t for t in _junction_lanes_from(net, TIGHT_TURN_ENTRY) if net.exit_xy[t][1] > -142.0]
     side = _junction_lanes_from(net, SIDE_STREET_ENTRY)
     assert len(tight) == 1 and side
