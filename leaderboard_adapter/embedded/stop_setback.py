@@ -56,7 +56,12 @@ def _tightest_radius_m(points: np.ndarray) -> float:
 
 def swept_ground(points: np.ndarray, ego: EgoParams) -> shapely.Geometry:
     """The ground (world frame) a car of the ego's size covers following the polyline `points` (N, 2)
-    by pure pursuit within its steering lock, from the first point to `_RUN_OUT_M` past the last."""
+    by pure pursuit within its steering lock, from the first point to `_RUN_OUT_M` past the last
+    (repeated points are dropped; fewer than two distinct ones cover no ground)."""
+    step = np.hypot(*np.diff(points, axis=0).T)
+    points = points[np.concatenate([[True], step > 1e-6])]
+    if len(points) < 2:
+        return shapely.Polygon()
     exit_dir = points[-1] - points[-2]
     exit_dir = exit_dir / max(float(np.hypot(*exit_dir)), 1e-9)
     path = np.vstack([points, points[-1] + exit_dir * _RUN_OUT_M])

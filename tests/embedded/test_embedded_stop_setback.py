@@ -50,6 +50,14 @@ def test_a_corner_tighter_than_the_turning_circle_is_swept_wide_and_a_wide_one_i
     assert _outside_lane_m2(_corner(0.6 * turning_radius), ego) > 2.0
 
 
+def test_repeated_points_do_not_change_the_swept_ground() -> None:
+    ego = EgoParams()
+    corner = _corner(3.0)
+    doubled = np.repeat(corner, 2, axis=0)
+    assert swept_ground(doubled, ego).symmetric_difference(swept_ground(corner, ego)).area < 1e-6
+    assert swept_ground(np.repeat(corner[:1], 3, axis=0), ego).is_empty
+
+
 @pytest.fixture(scope="module")
 def arterial():
     town = load_town("EmbeddedArterial")
