@@ -13,7 +13,7 @@ from .feedback import FeedbackConfig
 from .ledger import TokenBudgetExceeded, TokenLedger, TokenUsage
 from .llm_client import Completion, LLMClient, LLMError
 from .llm_config import LLMConfig
-from .policy import PolicyCallError, SandboxedPolicy, load_best
+from .policy import PolicyCallError, PolicyLoadError, SandboxedPolicy, load_best
 from .prompts import PromptTemplates
 from .sandbox import CallResult, ErrorInfo, Program, SandboxConfig, SandboxPool
 from .spec import FunctionSpec
@@ -37,6 +37,7 @@ __all__ = [
     "LLMError",
     "NoCodeError",
     "PolicyCallError",
+    "PolicyLoadError",
     "Program",
     "PromptTemplates",
     "SandboxConfig",

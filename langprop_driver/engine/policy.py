@@ -20,6 +20,11 @@ class PolicyCallError(RuntimeError):
         self.error = error
 
 
+class PolicyLoadError(PolicyCallError):
+    """The candidate could not be loaded (its module raised, timed out or killed its worker); calling the
+    policy again raises the same error without starting another worker."""
+
+
 def load_best(run_dir: str | Path) -> Candidate:
     """The best kept candidate of the checkpoint in ``run_dir``."""
     state = load_state(Path(run_dir))
@@ -48,6 +53,7 @@ class SandboxedPolicy:
         self._pool = SandboxPool(self._config)
         self._server = SandboxWorker(self._config)
         self._bound = False
+        self._load_error: ErrorInfo | None = None
 
     @classmethod
     def from_checkpoint(
@@ -71,15 +77,24 @@ class SandboxedPolicy:
         """One result per input (each the single argument, or a tuple when the spec takes several)."""
         return self._pool.run([self._program], inputs, spread_args=self.spec.spread_args)[0]
 
+    def load(self) -> None:
+        """Load the candidate in its worker unless it is loaded; raise PolicyLoadError (every time, without
+        another try) if it could not be loaded."""
+        if self._load_error is not None:
+            raise PolicyLoadError(self._load_error)
+        if self._bound:
+            return
+        error = self._server.bind(program_task(self._config, self._program, seed=0))
+        if error is not None:
+            self._server.stop()
+            self._load_error = error
+            raise PolicyLoadError(error)
+        self._bound = True
+
     def __call__(self, *args: Any) -> Any:
         if len(args) != len(self.spec.args):
             raise TypeError(f"{self.spec.name} takes {len(self.spec.args)} argument(s), got {len(args)}")
-        if not self._bound:
-            error = self._server.bind(program_task(self._config, self._program, seed=0))
-            if error is not None:
-                self._server.stop()
-                raise PolicyCallError(error)
-            self._bound = True
+        self.load()
         result = self._server.call(args)
         if result.error is not None:
             self._bound = self._server.alive  # a worker killed for hanging or dying must load it again

@@ -51,7 +51,9 @@ class SandboxConfig:
     n_workers: int | None = None
     """Worker processes; None uses every core."""
     call_timeout_s: float = 5.0
-    """Wall-clock limit of one call of the candidate's function (and of loading its module)."""
+    """Wall-clock limit of one call of the candidate's function."""
+    load_timeout_s: float = 10.0
+    """Wall-clock limit of loading the candidate's module (its top-level code)."""
     memory_limit_mib: int = 2048
     """Address-space limit of each worker (RLIMIT_AS); 0 disables it."""
     chunk_size: int = 64
@@ -70,8 +72,8 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         if self.n_workers is not None and self.n_workers < 1:
             raise ValueError(f"n_workers must be >= 1 or None (all cores), got {self.n_workers}")
-        if self.call_timeout_s <= 0 or self.kill_grace_s < 0 or self.start_timeout_s <= 0:
-            raise ValueError("call_timeout_s and start_timeout_s must be > 0 and kill_grace_s >= 0")
+        if self.call_timeout_s <= 0 or self.load_timeout_s <= 0 or self.kill_grace_s < 0 or self.start_timeout_s <= 0:
+            raise ValueError("call_timeout_s, load_timeout_s and start_timeout_s must be > 0 and kill_grace_s >= 0")
         if self.memory_limit_mib < 0:
             raise ValueError(f"memory_limit_mib must be >= 0, got {self.memory_limit_mib}")
         if self.chunk_size < 1:
