@@ -93,6 +93,8 @@ def _train_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, default=None, help="training settings (.toml); flags below override it")
     p.add_argument("--model", default=None, help="LLM model name (default: config, then OPENAI_MODEL, then gpt-4o-mini)")
     p.add_argument("--updates", type=int, default=None, help="update steps to add to the starting checkpoint")
+    p.add_argument("--request-timeout-s", type=float, default=None,
+                   help="seconds one LLM request may go unanswered before it is retried (default: config, then 120)")
     p.add_argument("--mode", default=None, choices=["offline", "dagger", "dagger_penalty", "online"], help="training mode")
     p.add_argument("--samples", type=int, default=None, help="frames drawn from the buffer for training")
     p.add_argument("--batch-size", type=int, default=None, help="frames per update step")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -28,6 +29,64 @@ _RETRIED = (
 
 class LLMError(RuntimeError):
     """The endpoint refused the request or kept failing after every retry."""
+
+
+class NotACompletion(ValueError):
+    """An HTTP 200 reply whose body is not a chat completion (not JSON, or JSON of another shape)."""
+
+    def __init__(self, problem: str, body: bytes) -> None:
+        snippet = body[:200].decode("utf-8", errors="replace")
+        super().__init__(
+            f"the endpoint answered 200 with a body that is not a chat completion ({problem}): {snippet!r}"
+        )
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """The parts of a chat completion the client uses; ``usage`` None when the endpoint reports none."""
+
+    texts: tuple[str, ...]
+    usage: tuple[int, int] | None
+
+
+def parse_completion(body: bytes) -> _Reply:
+    """The answer texts (in ``index`` order; null content is an empty answer) and token usage of a chat
+    completion's JSON body; :class:`NotACompletion` names what is wrong with any other body."""
+    try:
+        document = json.loads(body)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        raise NotACompletion("not JSON", body) from None
+    if not isinstance(document, dict):
+        raise NotACompletion("not a JSON object", body)
+    choices = document.get("choices")
+    if not isinstance(choices, list):
+        raise NotACompletion("no 'choices' list", body)
+    if not choices:
+        raise NotACompletion("'choices' is empty", body)
+    answers = []
+    for position, choice in enumerate(choices):
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            raise NotACompletion(f"choices[{position}] has no 'message' object", body)
+        if "content" not in message:
+            raise NotACompletion(f"choices[{position}].message has no 'content'", body)
+        content = message["content"]
+        if content is not None and not isinstance(content, str):
+            raise NotACompletion(f"choices[{position}].message.content is not a string", body)
+        index = choice.get("index")
+        order = index if isinstance(index, int) and not isinstance(index, bool) else position
+        answers.append((order, position, content or ""))
+    return _Reply(tuple(text for _, _, text in sorted(answers)), _usage(document.get("usage")))
+
+
+def _usage(usage: object) -> tuple[int, int] | None:
+    """(prompt, completion) tokens of a ``usage`` object; None when absent or not counts."""
+    if not isinstance(usage, dict):
+        return None
+    counts = (usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0))
+    if all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counts):
+        return counts[0], counts[1]
+    return None
 
 
 @dataclass(frozen=True)
@@ -109,35 +168,42 @@ class LLMClient:
         for attempt in range(self.config.max_retries + 1):
             try:
                 with self._slots:
-                    response = self._client.chat.completions.create(**parameters)
+                    raw = self._client.chat.completions.with_raw_response.create(**parameters)
+                    reply = parse_completion(raw.http_response.content)
                 break
-            except _RETRIED as exc:
+            except (*_RETRIED, NotACompletion) as exc:
                 if attempt == self.config.max_retries:
                     raise LLMError(
                         f"{self.config.base_url or 'OpenAI'} still failing after {attempt + 1} attempts: "
-                        f"{type(exc).__name__}: {exc}"
+                        f"{self._describe(exc)}"
                     ) from exc
                 wait_s = min(
                     self.config.max_backoff_s,
                     max(self.config.retry_backoff_s * 2**attempt, _retry_after_s(exc)),
                 )
                 logger.warning(
-                    "LLM request failed (%s); retry %d in %.2f s", type(exc).__name__, attempt + 1, wait_s
+                    "LLM request failed (%s); retry %d in %.2f s", self._describe(exc), attempt + 1, wait_s
                 )
                 time.sleep(wait_s)
             except openai.APIError as exc:
                 raise LLMError(f"the LLM endpoint refused the request: {type(exc).__name__}: {exc}") from exc
-        self._record_usage(response)
-        return tuple(
-            choice.message.content or "" for choice in sorted(response.choices, key=lambda c: c.index)
-        )
+        self._record_usage(reply.usage)
+        return reply.texts
 
-    def _record_usage(self, response: openai.types.chat.ChatCompletion) -> None:
-        usage = response.usage
+    def _describe(self, exc: Exception) -> str:
+        if isinstance(exc, NotACompletion):
+            return str(exc)
+        if isinstance(exc, openai.APITimeoutError):
+            return (
+                f"no answer within request_timeout_s = {self.config.request_timeout_s:g} s (APITimeoutError)"
+            )
+        return f"{type(exc).__name__}: {exc}"
+
+    def _record_usage(self, usage: tuple[int, int] | None) -> None:
         if usage is None:
             if not self._warned_no_usage:
                 logger.warning("the endpoint reports no token usage; the token budget cannot be enforced")
                 self._warned_no_usage = True
             self.ledger.record(0, 0)
             return
-        self.ledger.record(usage.prompt_tokens or 0, usage.completion_tokens or 0)
+        self.ledger.record(*usage)

@@ -128,6 +128,7 @@ def run_train(args: argparse.Namespace) -> int:
             temperature=settings.temperature,
             max_total_tokens=settings.max_total_tokens,
             max_retries=settings.max_retries,
+            request_timeout_s=settings.request_timeout_s,
         )
     except ValueError as error:
         raise LangPropDriveError(f"LLM settings: {error}") from None

@@ -26,7 +26,10 @@ class TrainSettings:
     max_total_tokens: int | None = None
     """Token budget of this checkpoint folder (prompt + completion); None is unlimited."""
     max_retries: int = 5
-    """Retries of a failed LLM request (HTTP 429, 5xx, timeouts), with exponential backoff."""
+    """Retries of a failed LLM request (HTTP 429, 5xx, a 200 that is no chat completion, timeouts), with
+    exponential backoff."""
+    request_timeout_s: float = 120.0
+    """How long one LLM request may go unanswered before it counts as failed [s]; each retry waits as long."""
     updates: int = 2
     """Update steps added to the starting checkpoint's."""
     mode: str = "dagger_penalty"
@@ -74,6 +77,8 @@ class TrainSettings:
             raise LangPropDriveError(f"training settings: online_fraction must be in [0, 1], got {self.online_fraction}")
         if not (self.infraction_weight > 0 and self.lookahead_s >= 0 and self.call_timeout_s > 0):
             raise LangPropDriveError("training settings: need infraction_weight > 0, lookahead_s >= 0, call_timeout_s > 0")
+        if not self.request_timeout_s > 0:
+            raise LangPropDriveError(f"training settings: request_timeout_s must be > 0, got {self.request_timeout_s}")
 
     @property
     def training_mode(self) -> TrainingMode:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from engine_helpers import BAD, FAILING, GOOD, SAMPLES, SPEC, TASK, fast_sandbox, llm_for
-from openai_test_server import OpenAITestServer, by_content, fenced, last_user_message, scripted
+from openai_test_server import OpenAITestServer, RawReply, by_content, fenced, last_user_message, scripted
 
 from langprop_driver.engine import (
     FeedbackConfig,
@@ -138,6 +138,32 @@ def test_the_token_budget_stops_training_cleanly_and_a_bigger_one_resumes(tmp_pa
         assert load_state(tmp_path).step == stopped.step < FAST.n_steps
         resumed = trainer(tmp_path, server, max_total_tokens=10**6).fit(SAMPLES)
     assert resumed.stop_reason == "completed" and resumed.step == FAST.n_steps
+
+
+GARBAGE = RawReply(b"<html><body>upstream busy</body></html>", "text/html")
+
+
+def test_a_reply_that_is_not_a_chat_completion_is_retried_and_the_good_answer_trains(tmp_path: Path) -> None:
+    with OpenAITestServer(scripted([fenced(BAD), fenced(GOOD)])) as server:
+        server.failures = [None, GARBAGE]  # the setup prompt is answered, the first update once garbled
+        result = trainer(tmp_path, server, replace(FAST, n_steps=1)).fit(SAMPLES)
+    assert result.stop_reason == "completed" and result.step == 1
+    assert len(server.requests) == 3 and load_best(tmp_path).source == GOOD
+
+
+def test_replies_that_are_never_chat_completions_stop_training_cleanly_and_it_resumes(tmp_path: Path) -> None:
+    with OpenAITestServer(scripted([fenced(BAD), fenced(FAILING), fenced(GOOD)])) as server:
+        server.failures = [None, None, GARBAGE, GARBAGE, GARBAGE]  # setup and update 1 answered, update 2 not
+        stopped = trainer(tmp_path, server, max_retries=2).fit(SAMPLES)
+        assert stopped.stop_reason == "llm_error" and stopped.step == 1
+        assert "answered 200 with a body that is not a chat completion (not JSON)" in stopped.message
+        assert "after 3 attempts" in stopped.message and len(server.requests) == 5
+        state = load_state(tmp_path)
+        assert state.step == 1 and set(state.candidates) == {"c0001", "c0002"}
+        assert state.candidates["c0002"].source == FAILING and stopped.best_id == state.best.id
+        resumed = trainer(tmp_path, server).fit(SAMPLES)
+    assert resumed.stop_reason == "completed" and resumed.step == FAST.n_steps
+    assert load_best(tmp_path).source == GOOD
 
 
 def _run_in_subprocess(run_dir: Path, base_url: str) -> subprocess.Popen:

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from pipeline_helpers import CAUTIOUS_POLICY, OpenAITestServer, cli, collect_smoke, fenced, scripted
 
+# isort: split
+from openai_test_server import NO_ANSWER, RawReply  # importable once pipeline_helpers put it on the path
+
 from langprop_driver.engine import load_state
 
 
@@ -46,6 +49,38 @@ def test_an_llm_outage_stops_training_at_the_last_checkpoint_and_the_same_comman
     assert state.step == 3
     steps = [json.loads(line)["step"] for line in (tmp_path / "out" / "metrics.jsonl").read_text().splitlines()]
     assert steps == [1, 2, 3]
+
+
+def test_replies_that_are_not_chat_completions_stop_training_with_a_one_line_error_and_it_resumes(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "train.toml").write_text("max_retries = 1\nupdates = 2\n")
+    server.failures = [RawReply(b"<html>502 Bad Gateway</html>", "text/html")] * 2
+    assert _train(buffer, tmp_path / "out", "--config", tmp_path / "train.toml") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = [line for line in err.splitlines() if line.startswith("langprop-drive: error:")]
+    assert "training stopped:" in line and "still failing after 2 attempts" in line
+    assert "answered 200 with a body that is not a chat completion (not JSON): '<html>502 Bad Gateway</html>'" in line
+    assert len(server.requests) == 2
+    assert load_state(tmp_path / "out").step == 0  # the given baseline, committed before the bad replies
+    assert _train(buffer, tmp_path / "out", "--config", tmp_path / "train.toml") == 0
+    assert load_state(tmp_path / "out").step == 2
+
+
+def test_request_timeout_s_comes_from_the_config_and_the_flag_overrides_it(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "train.toml").write_text("max_retries = 1\nrequest_timeout_s = 0.5\n")
+    for out, flags, timeout_s in (("toml", (), 0.5), ("flag", ("--request-timeout-s", "0.25"), 0.25)):
+        server.requests.clear()
+        server.failures = [NO_ANSWER] * 2  # the first update's request and its retry are never answered
+        assert _train(buffer, tmp_path / out, "--config", tmp_path / "train.toml", *flags) == 1
+        assert f"after 2 attempts: no answer within request_timeout_s = {timeout_s:g} s" in capsys.readouterr().err
+        assert server.wait_for_requests(2) == 2  # max_retries 1, and no retries of the openai client's own
+        assert json.loads((tmp_path / out / "state.json").read_text())["llm"]["request_timeout_s"] == timeout_s
+    assert _train(buffer, tmp_path / "bad", "--request-timeout-s", "0") == 2
+    assert "request_timeout_s must be > 0, got 0.0" in _error(capsys)
 
 
 def test_training_from_a_checkpoint_goes_on_in_a_copy(tmp_path: Path, buffer: Path, server: OpenAITestServer) -> None:
