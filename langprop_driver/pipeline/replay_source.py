@@ -25,7 +25,7 @@ from leaderboard_adapter.evaluator.route_runner import world_seed
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.infraction_feed import MARKING_KINDS
 from leaderboard_adapter.replay import EvaluatedRun, find_infraction
-from leaderboard_adapter.replay.infraction_ref import check_kind
+from leaderboard_adapter.replay.infraction_ref import check_kind, message_actor
 from leaderboard_adapter.scoring import InfractionType
 
 _RECORD_ID = re.compile(r"RouteScenario_(.+)_rep(\d+)")
@@ -66,7 +66,8 @@ class ReplayTarget:
 
     `source`: where it was read ("shard <path>" or "results <path>"); `message`: its leaderboard message;
     `time_s`: its game time [s] (known from a shard only); `xy_m`: its place, CARLA world frame [m],
-    when the record says.
+    when the record says; `actor_id`: the other actor's id the message names (the collided actor, the
+    light, the stop sign), None when it names none.
     """
 
     evaluated: EvaluatedRun
@@ -77,6 +78,7 @@ class ReplayTarget:
     message: str
     time_s: float | None
     xy_m: tuple[float, float] | None
+    actor_id: int | None
 
 
 def target_from_args(args: argparse.Namespace) -> ReplayTarget:
@@ -105,7 +107,15 @@ def _from_results(args: argparse.Namespace) -> ReplayTarget:
     evaluated = EvaluatedRun(run, args.seed, world, args.leaderboard_version)
     driver = Driver(absolute_policy(args.policy), beta=args.beta, agent_seed=args.agent_seed)
     return ReplayTarget(
-        evaluated, args.kind, args.occurrence, driver, f"results {args.results}", ref.message, None, ref.xy_m
+        evaluated,
+        args.kind,
+        args.occurrence,
+        driver,
+        f"results {args.results}",
+        ref.message,
+        None,
+        ref.xy_m,
+        ref.actor_id,
     )
 
 
@@ -141,6 +151,7 @@ def _from_shard(args: argparse.Namespace) -> ReplayTarget:
         event["message"],
         float(event["game_time_s"]),
         xy_m,
+        message_actor(event["message"]),
     )
 
 

@@ -2,6 +2,12 @@
 
 from leaderboard_adapter.replay.birdseye import BirdseyeRenderer
 from leaderboard_adapter.replay.errors import ReplayError
+from leaderboard_adapter.replay.infraction_match import (
+    NEARBY_WINDOW_S,
+    SAME_INFRACTION_WINDOW_S,
+    InfractionIdentity,
+    describe_event,
+)
 from leaderboard_adapter.replay.infraction_ref import InfractionRef, find_infraction
 from leaderboard_adapter.replay.overlay import ActionArrow, Overlay
 from leaderboard_adapter.replay.palette import Palette
@@ -10,9 +16,12 @@ from leaderboard_adapter.replay.replay import EvaluatedRun, OverlayFn, ReplayRes
 from leaderboard_adapter.replay.video import VideoWriter, VideoWriterError
 
 __all__ = [
+    "NEARBY_WINDOW_S",
+    "SAME_INFRACTION_WINDOW_S",
     "ActionArrow",
     "BirdseyeRenderer",
     "EvaluatedRun",
+    "InfractionIdentity",
     "InfractionRef",
     "Overlay",
     "OverlayFn",
@@ -22,6 +31,7 @@ __all__ = [
     "ReplayResult",
     "VideoWriter",
     "VideoWriterError",
+    "describe_event",
     "find_infraction",
     "replay_infraction",
 ]

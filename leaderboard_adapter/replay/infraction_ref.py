@@ -13,6 +13,9 @@ from leaderboard_adapter.scoring.results_file import load_results_json
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _PLACE = re.compile(rf"at \(x=({_NUMBER}), y=({_NUMBER}), z=({_NUMBER})\)")
 """The leaderboard's "at (x=.., y=.., z=..)" in an infraction message (world frame, metres)."""
+_ACTOR = re.compile(r"(?:\bid=|\bred light )(-?\d+)\b")
+"""The other actor's id in a leaderboard message: "... type=vehicle.x and id=12 at ..." (collisions),
+"Agent ran a red light 32 at ..." (the light), "Agent ran a stop with id=7 at ..." (the sign)."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,9 @@ class InfractionRef:
 
     `record_index`: the record's position in the file (the run's index, as `plan_runs` numbers
     runs). `xy_m`: the place in the message, CARLA world frame [m]; None when the message has
-    none (e.g. 'Route timeout.'). Messages of one kind are in the order they happened.
+    none (e.g. 'Route timeout.'). `actor_id`: the other actor's id in the message (the collided
+    actor, the light, the stop sign; see `message_actor`), None when it names none. Messages of one
+    kind are in the order they happened.
     """
 
     results_path: Path
@@ -31,6 +36,7 @@ class InfractionRef:
     occurrence: int
     message: str
     xy_m: tuple[float, float] | None
+    actor_id: int | None
 
 
 def check_kind(kind: str) -> None:
@@ -43,6 +49,12 @@ def message_place(message: str) -> tuple[float, float] | None:
     """(x, y) [m] of the "at (x=.., y=.., z=..)" in a leaderboard message, or None."""
     match = _PLACE.search(message)
     return (float(match.group(1)), float(match.group(2))) if match else None
+
+
+def message_actor(message: str) -> int | None:
+    """The other actor's id a leaderboard message names (collided actor, light, stop sign), or None."""
+    match = _ACTOR.search(message)
+    return int(match.group(1)) if match else None
 
 
 def find_infraction(results_path: Path | str, route_id: str, kind: str, occurrence: int = 0) -> InfractionRef:
@@ -75,4 +87,13 @@ def find_infraction(results_path: Path | str, route_id: str, kind: str, occurren
             f"{len(messages) - 1}); occurrence {occurrence} does not exist"
         )
     message = messages[occurrence]
-    return InfractionRef(path, route_id, record.index, kind, occurrence, message, message_place(message))
+    return InfractionRef(
+        path,
+        route_id,
+        record.index,
+        kind,
+        occurrence,
+        message,
+        message_place(message),
+        message_actor(message),
+    )

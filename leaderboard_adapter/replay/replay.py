@@ -10,7 +10,10 @@ would not show what was scored.
 A newer agent may not commit the infraction at all. The window is then centred on
 `original_time_s` (the original event's game time, e.g. from an earlier `ReplayResult`) or,
 failing that, on the moment the hero passes nearest `original_xy_m` (the place in the
-results message, `InfractionRef.xy_m`), and the result says `reproduced=False`.
+results message, `InfractionRef.xy_m`), and the result says `reproduced=False`. To ask whether a
+newer agent commits the same infraction as an earlier run (not merely one of the same kind), pass
+`same_as` (an `InfractionIdentity`): the infraction filmed is then the first of the same kind, with
+the same other actor, within its window of the earlier one's time.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, 
 from leaderboard_adapter.privileged import RunInfo
 from leaderboard_adapter.replay.birdseye import BirdseyeRenderer
 from leaderboard_adapter.replay.errors import ReplayError
-from leaderboard_adapter.replay.event_watch import EventWatch
+from leaderboard_adapter.replay.event_watch import EventTest, EventWatch
+from leaderboard_adapter.replay.infraction_match import NEARBY_WINDOW_S, InfractionIdentity
 from leaderboard_adapter.replay.infraction_ref import check_kind
 from leaderboard_adapter.replay.overlay import Overlay
 from leaderboard_adapter.replay.video import VideoWriter
@@ -70,7 +74,11 @@ class ReplayResult:
 
     `event`: the infraction as the replayed agent committed it (kind, message, frame, game
     time [s], place [m]), None when it did not. `window_s`: game times [s] of the first and
-    last frames written; `frames_written` frames at `fps` frames per second.
+    last frames written; `frames_written` frames at `fps` frames per second. `centre_s`: the game
+    time [s] the window is centred on (the event's, else `original_time_s` or `same_as`'s, else
+    when the hero passed nearest `original_xy_m`). `events`: every infraction of the unfilmed run
+    that found the event, in order, up to where it stopped: the event, the route's end or, with
+    `same_as` and no match, `NEARBY_WINDOW_S` after `same_as`'s time.
     """
 
     path: Path
@@ -78,6 +86,8 @@ class ReplayResult:
     window_s: tuple[float, float]
     frames_written: int
     fps: float
+    centre_s: float
+    events: tuple[InfractionEvent, ...]
 
     @property
     def reproduced(self) -> bool:
@@ -102,14 +112,18 @@ def replay_infraction(
     renderer: BirdseyeRenderer | None = None,
     original_time_s: float | None = None,
     original_xy_m: tuple[float, float] | None = None,
+    same_as: InfractionIdentity | None = None,
 ) -> ReplayResult:
     """Film the `occurrence`-th (from 0) infraction of `kind` (a results key, e.g. "red_light") of a run.
 
-    `renderer` defaults to a `BirdseyeRenderer` of the run's town. Raises ReplayError when the
-    agent fails to run, when it does not commit the infraction and neither `original_time_s`
-    nor `original_xy_m` says where to look, when the window lies past the route's end, and
-    when the two runs differ; VideoWriterError (before any driving) when `out_path` cannot be
-    an mp4 file.
+    `same_as`, when given (an infraction of an earlier run, of this `kind`), replaces "the
+    `occurrence`-th of `kind`" by "the first that `same_as.matches`" (same kind, same other actor,
+    within `same_as.window_s` of its time; `occurrence` then only labels the frames), and its time
+    replaces `original_time_s`. `renderer` defaults to a `BirdseyeRenderer` of the run's town.
+    Raises ReplayError when the agent fails to run, when it does not commit the infraction and
+    neither `original_time_s` nor `original_xy_m` says where to look, when the window lies past
+    the route's end, and when the two runs differ; VideoWriterError (before any driving) when
+    `out_path` cannot be an mp4 file.
     """
     check_kind(kind)
     if isinstance(occurrence, bool) or not isinstance(occurrence, int) or occurrence < 0:
@@ -118,17 +132,25 @@ def replay_infraction(
         if not (math.isfinite(value) and value >= 0):
             raise ReplayError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
     infraction = InfractionType(kind)
+    accepts, wanted, watch_until_s = _wanted(infraction, occurrence, same_as, original_time_s)
+    if same_as is not None:
+        original_time_s = same_as.game_time_s
     dt = evaluated.world_config.dt_s
     # built first so that a bad path fails before any driving; the file opens at the first frame
     video = VideoWriter(out_path, fps=1.0 / dt)
 
-    first = EventWatch(infraction, occurrence, original_xy_m)
-    _drive(agent_spec, evaluated, first, stop=lambda world: first.event is not None)
+    first = EventWatch(accepts, wanted, original_xy_m)
+    _drive(
+        agent_spec,
+        evaluated,
+        first,
+        stop=lambda world: first.event is not None or world.game_time_s > watch_until_s,
+    )
     centre = _window_centre(first, evaluated, kind, occurrence, original_time_s, dt)
     start, end = max(1, centre - round(before_s / dt)), centre + round(after_s / dt)
 
     renderer = renderer if renderer is not None else BirdseyeRenderer(evaluated.run.town.lane_graph)
-    second = EventWatch(infraction, occurrence)
+    second = EventWatch(accepts, wanted)
     marker = (first.event.x_m, first.event.y_m) if first.event is not None else original_xy_m
     last_frame = 0
     with video:
@@ -155,7 +177,34 @@ def replay_infraction(
             f"began; nothing was filmed"
         )
     window_s = (round(start * dt, 6), round(last_frame * dt, 6))
-    return ReplayResult(Path(out_path), first.event, window_s, video.frames_written, 1.0 / dt)
+    return ReplayResult(
+        Path(out_path),
+        first.event,
+        window_s,
+        video.frames_written,
+        1.0 / dt,
+        round(centre * dt, 6),
+        tuple(first.events),
+    )
+
+
+def _wanted(
+    infraction: InfractionType,
+    occurrence: int,
+    same_as: InfractionIdentity | None,
+    original_time_s: float | None,
+) -> tuple[EventTest, int, float]:
+    """What the watches look for: (the test an event must pass, which passing event (0: the first), the
+    game time [s] after which the unfilmed run may stop without it)."""
+    if same_as is None:
+        return (lambda event: event.type is infraction), occurrence, math.inf
+    if same_as.kind is not infraction:
+        raise ReplayError(
+            f"same_as is a {same_as.kind.value!r} infraction, but the replay is of {infraction.value!r} ones"
+        )
+    if original_time_s is not None:
+        raise ReplayError("pass original_time_s or same_as, not both: same_as's time is the original time")
+    return same_as.matches, 0, same_as.game_time_s + max(same_as.window_s, NEARBY_WINDOW_S)
 
 
 def _drive(

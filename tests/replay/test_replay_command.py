@@ -1,6 +1,7 @@
 """`langprop-drive replay` through the real command line: a red light run by a route-running policy on smoke
-route 0 (empty roads, --seed 0: it runs two), replayed from the DAgger agent's shard and from a results file,
-filmed with both actions drawn, and compared with a policy that stops at red lights; bad input is named."""
+route 0 (empty roads, --seed 2: it runs two), replayed from the DAgger agent's shard and from a results file,
+filmed with both actions drawn, and compared with a policy that stops at red lights and with policies that run
+the same light a little earlier, another light at that time, or the same light later; bad input is named."""
 
 from __future__ import annotations
 
@@ -23,7 +24,13 @@ from langprop_driver.pipeline.replay_overlay import decision_overlay
 from leaderboard_adapter.cli import main
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route
 from leaderboard_adapter.privileged import publish_decision, publishing
-from leaderboard_adapter.replay import ActionArrow, Palette, find_infraction
+from leaderboard_adapter.replay import (
+    NEARBY_WINDOW_S,
+    SAME_INFRACTION_WINDOW_S,
+    ActionArrow,
+    Palette,
+    find_infraction,
+)
 
 # reuse the agent tests' route-running policy (test folders are not packages)
 if str(TESTS / "agents") not in sys.path:
@@ -38,27 +45,64 @@ EVALUATION = ["--routes", "embedded_smoke", "--vehicles", "0", "--walkers", "0",
 """The flags of the evaluation the results file comes from (--seed last)."""
 
 
+def late_runner_policy(wait_s: float, speed_mps: float) -> str:
+    """Source of a test policy that stands still for `wait_s` seconds of game time, then follows the route at
+    `speed_mps` through red lights and all."""
+    return (
+        route_runner_policy(speed_mps)
+        + f'''
+
+follow_route = drive
+
+
+def drive(observation):
+    """Stands still for {wait_s} s of game time, then follows the route."""
+    if observation["time_s"] < {wait_s}:
+        return {{"target_speed_mps": 0.0, "steer_deg": 0.0}}
+    return follow_route(observation)
+'''
+    )
+
+
 @pytest.fixture(scope="module")
 def policies(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with runner.py (follows the route at 9 m/s through red lights) and stopper.py (the baseline,
-    which stops at red lights)."""
+    """A folder with runner.py (follows the route at 9 m/s through red lights), stopper.py (the baseline,
+    which stops at red lights), and runners that meet the lights at other times: faster.py (9.5 m/s),
+    late3.py and late11.py (start 3 s and 11 s late, at 9 m/s)."""
     folder = tmp_path_factory.mktemp("policies")
     (folder / "runner.py").write_text(route_runner_policy(9.0))
     (folder / "stopper.py").write_text(BASELINE_POLICY_SOURCE)
+    (folder / "faster.py").write_text(route_runner_policy(9.5))
+    (folder / "late3.py").write_text(late_runner_policy(3.0, 9.0))
+    (folder / "late11.py").write_text(late_runner_policy(11.0, 9.0))
     return folder
 
 
-@pytest.fixture(scope="module")
-def shard(policies: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The DAgger agent's shard of runner.py on smoke route 0, run as `evaluate --seed 0` runs it."""
-    folder = tmp_path_factory.mktemp("collect")
+def collect(policy: Path, folder: Path) -> Path:
+    """The DAgger agent's shard of `policy` on smoke route 0, run as `evaluate --seed 2` runs it."""
     config = folder / "dagger.toml"
-    config.write_text(f'policy = "{policies / "runner.py"}"\nbuffer_dir = "buffer"\n')
+    config.write_text(f'policy = "{policy}"\nbuffer_dir = "buffer"\n')
     run = smoke_runs()[LIGHTS_RUN]
     info = run.run_info(SEED, "2.1", EMPTY_ROADS)
     agent = AgentSpec(DAGGER_AGENT, str(config), "2.1", "MAP")
     run_route(agent, run.town, run.points, EMPTY_ROADS, info.world_seed, "2.1", run_info=info)
     (path,) = (folder / "buffer").iterdir()
+    return path
+
+
+def red_lights(shard: Path) -> list[tuple[int, float]]:
+    """(light id, game time [s]) of each red light a shard recorded, in order."""
+    return [
+        (event["details"]["actor_id"], event["game_time_s"])
+        for event in read_shard(shard).events
+        if event["kind"] == "red_light"
+    ]
+
+
+@pytest.fixture(scope="module")
+def shard(policies: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The DAgger agent's shard of runner.py on smoke route 0."""
+    path = collect(policies / "runner.py", tmp_path_factory.mktemp("collect"))
     assert [event["kind"] for event in read_shard(path).events] == ["red_light", "red_light"]
     return path
 
@@ -123,10 +167,107 @@ def test_compare_with_a_policy_that_stops_at_red_lights_shows_the_infraction_gon
     original, compared = printed.split("\ncompare ")
     assert "(reproduced)" in original
     assert compared.startswith(
-        f"file:{policies / 'stopper.py'}: did not commit red_light #0: the infraction is gone"
+        f"file:{policies / 'stopper.py'}: did not commit red_light #0: the infraction is gone (not reproduced)"
     )
+    assert f"nearby (within {NEARBY_WINDOW_S:g} s): no infraction\n" in compared
     assert f"video: {tmp_path / 'red_compare.mp4'}" in compared
     assert len(read_video(out)) == len(read_video(tmp_path / "red_compare.mp4")) == WINDOW_FRAMES
+
+
+def compare_second_light(
+    shard: Path, compare: Path, tmp_path: Path, capsys, *flags: object
+) -> tuple[str, str]:
+    """`replay --shard SHARD --kind red_light --occurrence 1 --compare COMPARE`: the summary's original and
+    compare parts (it exits 0 whether the infraction recurs or is gone)."""
+    where = ["--shard", shard, "--kind", "red_light", "--occurrence", 1, "--compare", compare]
+    assert replay(*where, *flags, "--out", tmp_path / "second.mp4", *WINDOW) == 0
+    original, compared = capsys.readouterr().out.split("\ncompare ")
+    assert len(read_video(tmp_path / "second_compare.mp4")) == WINDOW_FRAMES
+    return original, compared
+
+
+def rerun_red_lights(policy: Path, tmp_path: Path) -> list[tuple[int, float]]:
+    """(light id, game time [s]) of the red lights `policy` runs in a run of its own (not the command's)."""
+    folder = tmp_path / f"rerun_{policy.stem}"
+    folder.mkdir()
+    return red_lights(collect(policy, folder))
+
+
+def nearby_line(events: list[tuple[int, float]], original_s: float) -> str:
+    """The summary's line naming the red lights `events` holds near `original_s` [s]."""
+    near = [
+        f"red_light with actor {light} at t {t:.2f} s ({t - original_s:+.2f} s)"
+        for light, t in events
+        if abs(t - original_s) <= NEARBY_WINDOW_S
+    ]
+    return f"  nearby (within {NEARBY_WINDOW_S:g} s): {'; '.join(near)}\n"
+
+
+def test_compare_finds_the_same_red_light_when_it_recurs_a_little_earlier(
+    shard: Path, policies: Path, tmp_path: Path, capsys
+) -> None:
+    light, original_s = red_lights(shard)[1]
+    rerun = rerun_red_lights(policies / "faster.py", tmp_path)
+    (again_s,) = [t for other, t in rerun if other == light]
+    assert again_s != original_s and abs(again_s - original_s) <= SAME_INFRACTION_WINDOW_S
+    _, compared = compare_second_light(shard, policies / "faster.py", tmp_path, capsys)
+    assert compared.startswith(
+        f"file:{policies / 'faster.py'}: committed red_light #1 at t {again_s:.2f} s (reproduced: red_light "
+        f"with actor {light} within {SAME_INFRACTION_WINDOW_S:g} s of t {original_s:.2f} s): Agent ran a red "
+        f"light {light} at"
+    )
+    assert f"window: t {again_s - BEFORE_S:.2f} s to {again_s + AFTER_S:.2f} s" in compared
+
+
+def test_another_light_run_at_that_time_is_not_the_same_infraction(
+    shard: Path, policies: Path, tmp_path: Path, capsys
+) -> None:
+    light, original_s = red_lights(shard)[1]
+    rerun = rerun_red_lights(policies / "late11.py", tmp_path)
+    assert len(rerun) == 2  # it has a red_light #1: counting by kind alone would call it reproduced
+    assert any(other != light and abs(t - original_s) <= SAME_INFRACTION_WINDOW_S for other, t in rerun)
+    assert all(abs(t - original_s) > SAME_INFRACTION_WINDOW_S for other, t in rerun if other == light)
+    _, compared = compare_second_light(shard, policies / "late11.py", tmp_path, capsys)
+    assert compared.startswith(
+        f"file:{policies / 'late11.py'}: did not commit red_light #1: the infraction is gone (not reproduced): "
+        f"no red_light with actor {light} within {SAME_INFRACTION_WINDOW_S:g} s of t {original_s:.2f} s\n"
+        + nearby_line(rerun, original_s)
+    )
+    assert "(reproduced" not in compared
+    assert f"window: t {original_s - BEFORE_S:.2f} s to {original_s + AFTER_S:.2f} s" in compared
+
+
+def test_the_same_light_run_later_than_the_window_is_not_the_same_infraction(
+    shard: Path, policies: Path, tmp_path: Path, capsys
+) -> None:
+    light, original_s = red_lights(shard)[1]
+    rerun = rerun_red_lights(policies / "late3.py", tmp_path)
+    assert len(rerun) == 2  # it has a red_light #1: counting by kind alone would call it reproduced
+    (later_s,) = [t for other, t in rerun if other == light]
+    assert later_s - original_s > SAME_INFRACTION_WINDOW_S
+    _, compared = compare_second_light(shard, policies / "late3.py", tmp_path, capsys)
+    assert compared.startswith(
+        f"file:{policies / 'late3.py'}: did not commit red_light #1: the infraction is gone (not reproduced): "
+        f"no red_light with actor {light} within {SAME_INFRACTION_WINDOW_S:g} s of t {original_s:.2f} s\n"
+        + nearby_line(rerun, original_s)
+    )
+    assert f"red_light with actor {light} at t {later_s:.2f} s" in compared  # named as found nearby
+
+
+def test_when_the_policy_misses_it_the_compare_is_judged_against_the_recorded_infraction(
+    shard: Path, policies: Path, tmp_path: Path, capsys
+) -> None:
+    """--policy stopper.py replaces the shard's runner, which no longer runs the light; runner.py compared
+    runs it as recorded (the recorded light and time)."""
+    light, original_s = red_lights(shard)[1]
+    original, compared = compare_second_light(
+        shard, policies / "runner.py", tmp_path, capsys, "--policy", policies / "stopper.py"
+    )
+    assert "did not commit red_light #1 (NOT reproduced)" in original
+    assert compared.startswith(
+        f"file:{policies / 'runner.py'}: committed red_light #1 at t {original_s:.2f} s (reproduced: red_light "
+        f"with actor {light} within {SAME_INFRACTION_WINDOW_S:g} s of t {original_s:.2f} s)"
+    )
 
 
 def test_a_results_file_replays_the_same_infraction(

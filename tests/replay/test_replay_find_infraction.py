@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from leaderboard_adapter.replay import ReplayError, find_infraction
-from leaderboard_adapter.replay.infraction_ref import message_place
+from leaderboard_adapter.replay.infraction_ref import message_actor, message_place
 
 ROUTE = "RouteScenario_0_rep0"
 
@@ -30,6 +30,7 @@ def test_each_occurrence_is_found_with_its_message_and_place(follower_results: P
             occurrence,
         )
         assert ref.message == message and ref.results_path == follower_results
+        assert ref.actor_id == int(message.split("red light ")[1].split(" ")[0])  # the light's id
         x, y = (float(part.split("=")[1]) for part in message.split("(")[1].split(", ")[:2])
         assert ref.xy_m == (x, y)
 
@@ -84,3 +85,25 @@ def test_messages_without_a_place_have_none() -> None:
         -1.5,
         20.0,
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "actor_id"),
+    [
+        ("Agent collided against object with type=vehicle.embedded and id=12 at (x=1.0, y=2.0, z=0.0)", 12),
+        (
+            "Agent collided against object with type=walker.pedestrian.embedded and id=1000003 at (x=1, y=2, z=0)",
+            1000003,
+        ),
+        (
+            "Agent collided against object with type=static.layout.embedded and id=0 at (x=1.0, y=2.0, z=0.0)",
+            0,
+        ),
+        ("Agent ran a red light 32 at (x=226.67, y=-337.45, z=0.0)", 32),
+        ("Agent ran a stop with id=7 at (x=3.0, y=4.0, z=0.0)", 7),
+        ("Agent deviated from the route at (x=3.0, y=4.0, z=0.0)", None),
+        ("Route timeout.", None),
+    ],
+)
+def test_messages_name_the_other_actor(message: str, actor_id: int | None) -> None:
+    assert message_actor(message) == actor_id

@@ -1,8 +1,10 @@
 """Infraction replays of real route runs: the route follower's red light is reproduced at its time and filmed;
-the careful expert over the same window does not commit it; failures and non-determinism are named."""
+the careful expert over the same window does not commit it; asked for the same infraction as an earlier run
+(`same_as`), a replay takes only that one; failures and non-determinism are named."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -22,7 +24,9 @@ from replay_helpers import (
 
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route
 from leaderboard_adapter.replay import (
+    NEARBY_WINDOW_S,
     EvaluatedRun,
+    InfractionIdentity,
     ReplayError,
     VideoWriterError,
     find_infraction,
@@ -92,6 +96,7 @@ def test_the_video_holds_the_window_around_the_event(filmed) -> None:
     result, overlay_frames = filmed
     t = result.event.game_time_s
     assert result.window_s == pytest.approx((t - 6.0, t + 2.0))
+    assert result.centre_s == pytest.approx(t) and result.events[-1] == result.event  # it stopped there
     assert result.frames_written == WINDOW_FRAMES and result.fps == FPS
     assert frame_count_and_size(result.path) == (WINDOW_FRAMES, (640, 640))
     # the overlay is asked once per filmed tick, in order, from the window's start
@@ -136,6 +141,60 @@ def test_without_a_time_the_window_centres_where_the_expert_passes_the_place(
     assert not result.reproduced and result.frames_written == 2 * FPS + 1
     distances = [math.hypot(x - ref.xy_m[0], y - ref.xy_m[1]) for _, x, y in frames]
     assert distances.index(min(distances)) == FPS  # the nearest pass is the middle frame
+
+
+def test_same_as_takes_the_same_red_light_and_nothing_else(filmed, evaluated, tmp_path: Path) -> None:
+    original, _ = filmed
+    same = InfractionIdentity.of(original.event)
+    again = replay_infraction(
+        spec(ROUTE_FOLLOWER),
+        evaluated,
+        "red_light",
+        0,
+        tmp_path / "again.mp4",
+        before_s=1.0,
+        after_s=1.0,
+        same_as=same,
+    )
+    assert again.event == original.event and again.frames_written == 2 * FPS + 1
+
+    another_light = dataclasses.replace(same, actor_id=same.actor_id + 1)
+    gone = replay_infraction(
+        spec(ROUTE_FOLLOWER),
+        evaluated,
+        "red_light",
+        0,
+        tmp_path / "gone.mp4",
+        before_s=1.0,
+        after_s=1.0,
+        same_as=another_light,
+    )
+    assert not gone.reproduced and gone.centre_s == pytest.approx(same.game_time_s)
+    assert gone.window_s == pytest.approx((same.game_time_s - 1.0, same.game_time_s + 1.0))
+    # the unfilmed run watched up to NEARBY_WINDOW_S past the time: the red light it did run is among its events
+    assert original.event in gone.events
+    assert max(e.game_time_s for e in gone.events) <= same.game_time_s + NEARBY_WINDOW_S + 0.05
+
+
+def test_same_as_must_be_of_the_kind_and_gives_the_time(filmed, evaluated, tmp_path: Path) -> None:
+    same = InfractionIdentity.of(filmed[0].event)
+    with pytest.raises(
+        ReplayError, match="same_as is a 'red_light' infraction, but the replay is of 'stop_infraction'"
+    ):
+        replay_infraction(
+            spec(ROUTE_FOLLOWER), evaluated, "stop_infraction", 0, tmp_path / "x.mp4", same_as=same
+        )
+    with pytest.raises(ReplayError, match="pass original_time_s or same_as, not both"):
+        replay_infraction(
+            spec(ROUTE_FOLLOWER),
+            evaluated,
+            "red_light",
+            0,
+            tmp_path / "x.mp4",
+            original_time_s=1.0,
+            same_as=same,
+        )
+    assert not (tmp_path / "x.mp4").exists()
 
 
 def test_an_infraction_not_committed_needs_a_place_or_a_time(evaluated, tmp_path: Path) -> None:
