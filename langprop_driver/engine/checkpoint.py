@@ -8,11 +8,17 @@ Layout of a run folder::
     metrics.jsonl       one JSON line per step (see :mod:`.metrics`)
     token_ledger.json   tokens spent so far
     llm_cache/          cached answers (a rerun costs nothing)
+
+state.json is data, not paths: candidate ids must look like ``c0001`` (:data:`CANDIDATE_ID`), prompt
+ids like ``p0003_c0007`` or ``p0000_setup`` (:data:`PROMPT_ID`), and a candidate's file must be
+``candidates/<id>.py`` in the run folder itself (no symlink out of it); anything else is a
+:class:`CheckpointError`, raised before any file is read or written.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,41 @@ from .tracker import Standing
 
 STATE_FILE = "state.json"
 FORMAT_VERSION = 1
+CANDIDATE_ID = re.compile(r"c\d{4,}")
+"""Ids the engine gives candidates (``TrainState.new_id``), matched whole: ``c0001``, ``c12345``."""
+PROMPT_ID = re.compile(r"p\d{4,}_(?:setup|c\d{4,})")
+"""Ids the trainer gives prompts, matched whole: ``p0000_setup``, then ``p<step>_<parent id>``."""
+
+
+class CheckpointError(ValueError):
+    """A checkpoint folder holds what the engine never writes: an id that is not an id, a candidate file
+    other than its own ``candidates/<id>.py``, a reference to an unknown candidate, a missing field.
+    The message names the file, the field and the bad value."""
+
+
+def check_candidate_id(candidate_id: object, where: str = "candidate id") -> str:
+    """``candidate_id`` if it is an id the engine makes (``c0001``); else :class:`CheckpointError`."""
+    if not isinstance(candidate_id, str) or not CANDIDATE_ID.fullmatch(candidate_id):
+        raise CheckpointError(f"{where}: {candidate_id!r} is not a candidate id (c0001, c0002, ...)")
+    return candidate_id
+
+
+def check_prompt_id(prompt_id: object, where: str = "prompt id") -> str:
+    """``prompt_id`` if it is an id the trainer makes (``p0000_setup``, ``p0003_c0007``); else
+    :class:`CheckpointError`."""
+    if not isinstance(prompt_id, str) or not PROMPT_ID.fullmatch(prompt_id):
+        raise CheckpointError(f"{where}: {prompt_id!r} is not a prompt id (p0000_setup, p0003_c0007, ...)")
+    return prompt_id
+
+
+def _own_folder(run_dir: Path, name: str) -> Path:
+    """``run_dir/name``, created if needed; :class:`CheckpointError` if it is a symlink (it could lead
+    anywhere)."""
+    folder = run_dir / name
+    if folder.is_symlink():
+        raise CheckpointError(f"{folder} is a symlink: the run folder's {name}/ must be a folder of its own")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @dataclass(frozen=True)
@@ -59,17 +100,23 @@ class TrainState:
 
 
 def candidate_path(run_dir: Path, candidate_id: str) -> Path:
-    return run_dir / "candidates" / f"{candidate_id}.py"
+    """``run_dir/candidates/<id>.py``; :class:`CheckpointError` unless ``candidate_id`` is an id."""
+    return run_dir / "candidates" / f"{check_candidate_id(candidate_id)}.py"
 
 
 def write_candidate(run_dir: Path, candidate: Candidate) -> None:
+    """Write the candidate's source to its file; never through a symlinked folder or file."""
     path = candidate_path(run_dir, candidate.id)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _own_folder(run_dir, "candidates")
+    if path.is_symlink():
+        raise CheckpointError(f"{path} is a symlink: refusing to write candidate {candidate.id} through it")
     path.write_text(candidate.source)
 
 
 def write_prompt(run_dir: Path, prompt_id: str, record: dict[str, Any]) -> None:
-    write_json_atomic(run_dir / "prompts" / f"{prompt_id}.json", record)
+    """Write ``prompts/<prompt_id>.json``; :class:`CheckpointError` for a bad id or a symlinked folder."""
+    name = f"{check_prompt_id(prompt_id)}.json"
+    write_json_atomic(_own_folder(run_dir, "prompts") / name, record)
 
 
 def save_state(run_dir: Path, state: TrainState, extra: dict[str, Any]) -> None:
@@ -99,20 +146,92 @@ def save_state(run_dir: Path, state: TrainState, extra: dict[str, Any]) -> None:
 
 
 def load_state(run_dir: Path) -> TrainState | None:
-    """The last committed state of ``run_dir``, or None if nothing was committed yet."""
+    """The last committed state of ``run_dir``, or None if nothing was committed yet.
+
+    :class:`CheckpointError` when state.json is not what :func:`save_state` writes (see the module's
+    docstring); every id and file is checked before any candidate file is read.
+    """
     path = run_dir / STATE_FILE
     if not path.is_file():
         return None
-    document = json.loads(path.read_text())
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"{path}: not readable as JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise CheckpointError(f"{path}: not a JSON object")
     if document.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{path} has format version {document.get('format_version')}, expected {FORMAT_VERSION}"
+        raise CheckpointError(
+            f"{path} has format version {document.get('format_version')!r}, expected {FORMAT_VERSION}"
         )
+    records = _checked_records(run_dir, path, document)
+    try:
+        return _state(run_dir, document, records)
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, CheckpointError):
+            raise
+        detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+        raise CheckpointError(f"{path}: {detail}") from None
+
+
+def _checked_records(run_dir: Path, path: Path, document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The candidate records of ``document``, once every id, reference and file in it checks out."""
+    records = document.get("candidates")
+    if not isinstance(records, dict):
+        raise CheckpointError(f"{path}: 'candidates' must be an object of candidate records")
+    for cid in records:
+        check_candidate_id(cid, f"{path}: a key of 'candidates'")
+    root = run_dir.resolve()
+    for cid, record in records.items():
+        where = f"{path}: candidates[{cid!r}]"
+        if not isinstance(record, dict):
+            raise CheckpointError(f"{where}: not an object")
+        if record.get("id", cid) != cid:
+            raise CheckpointError(f"{where}.id: {record['id']!r} is not its key {cid!r}")
+        parent = record.get("parent_id")
+        if parent is not None and (not isinstance(parent, str) or parent not in records):
+            raise CheckpointError(f"{where}.parent_id: {parent!r} is no candidate of this checkpoint")
+        if record.get("prompt_id") is not None:
+            check_prompt_id(record["prompt_id"], f"{where}.prompt_id")
+        expected = f"candidates/{cid}.py"
+        if record.get("file") != expected:
+            raise CheckpointError(f"{where}.file: {record.get('file')!r} is not its own file {expected!r}")
+        resolved = (run_dir / expected).resolve()
+        if resolved != root / "candidates" / f"{cid}.py":
+            raise CheckpointError(
+                f"{where}.file: {expected!r} resolves to {resolved}, not a file of the run folder {root} "
+                "(a symlink)"
+            )
+        if not resolved.is_file():
+            raise CheckpointError(f"{where}.file: {resolved} does not exist")
+    pool = document.get("pool")
+    if not (isinstance(pool, list) and all(isinstance(m, str) for m in pool) and len(set(pool)) == len(pool)):
+        raise CheckpointError(f"{path}: 'pool' must be a list of distinct candidate ids, got {pool!r}")
+    for member in pool:
+        if member not in records:
+            raise CheckpointError(f"{path}: pool: {member!r} is no candidate of this checkpoint")
+    best = document.get("best")
+    if best != (pool[0] if pool else None):
+        raise CheckpointError(f"{path}: best: {best!r} is not the first of the pool {pool!r}")
+    step = document.get("step")
+    if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        raise CheckpointError(f"{path}: step: {step!r} must be an integer >= 0")
+    next_index = document.get("next_index")
+    largest = max((int(cid[1:]) for cid in records), default=0)
+    if not isinstance(next_index, int) or isinstance(next_index, bool) or next_index <= largest:
+        raise CheckpointError(
+            f"{path}: next_index: {next_index!r} must be an integer above the largest candidate number "
+            f"({largest}), or new candidates would overwrite old ones"
+        )
+    return records
+
+
+def _state(run_dir: Path, document: dict[str, Any], records: dict[str, dict[str, Any]]) -> TrainState:
     candidates, standings, history = {}, {}, {}
-    for cid, record in document["candidates"].items():
+    for cid, record in records.items():
         candidates[cid] = Candidate(
             id=cid,
-            source=(run_dir / record["file"]).read_text(),
+            source=(run_dir / "candidates" / f"{cid}.py").read_text(),
             origin=record["origin"],
             parent_id=record["parent_id"],
             prompt_id=record["prompt_id"],

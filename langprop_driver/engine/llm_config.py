@@ -28,11 +28,14 @@ class LLMConfig:
     max_concurrency: int = 4
     """Requests in flight at once."""
     max_retries: int = 5
-    """Retries on HTTP 429, 5xx, timeouts and connection errors."""
+    """Retries on HTTP 429, 5xx, a 200 that is not a chat completion, timeouts and connection errors."""
     retry_backoff_s: float = 1.0
     """First wait before a retry; doubled each time (or the server's Retry-After, if longer)."""
     max_backoff_s: float = 60.0
     request_timeout_s: float = 120.0
+    """How long one attempt may wait for the answer [s] (the limit of each connect and read); the ``openai``
+    client's own retries are off, so a silent endpoint is given up after ``(max_retries + 1) *
+    request_timeout_s`` plus the backoffs."""
     max_total_tokens: int | None = None
     """Token budget of the run (prompt + completion, cache hits free); None is unlimited."""
     cache_dir: Path | None = None

@@ -23,6 +23,7 @@ from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import resolve_policy
 from langprop_driver.driving import DRIVING_FEEDBACK, driving_task
 from langprop_driver.engine import LLMConfig, SandboxConfig, TrackerConfig, Trainer, TrainerConfig, load_state
+from langprop_driver.engine.checkpoint import CheckpointError
 from langprop_driver.engine.llm_cache import write_json_atomic
 from langprop_driver.engine.plot import TrainingPlotError, plot_training
 from leaderboard_adapter.errors import LangPropDriveError
@@ -105,6 +106,13 @@ def _plot(out: Path) -> str:
 
 def run_train(args: argparse.Namespace) -> int:
     """Run the training described by the parsed `train` arguments; the process exit code."""
+    try:
+        return _run_train(args)
+    except CheckpointError as error:  # a hostile or broken state.json: said plainly, nothing read outside
+        raise LangPropDriveError(f"checkpoint: {error}") from None
+
+
+def _run_train(args: argparse.Namespace) -> int:
     settings = TrainSettings.load(args.config).with_flags(args)
     require_endpoint()
     data = draw_training_data(args.buffer, args.expert_buffer, settings)

@@ -83,6 +83,26 @@ def test_request_timeout_s_comes_from_the_config_and_the_flag_overrides_it(
     assert "request_timeout_s must be > 0, got 0.0" in _error(capsys)
 
 
+def test_a_checkpoint_whose_ids_are_paths_is_refused_plainly_and_nothing_is_written_outside(
+    tmp_path: Path, buffer: Path, server: OpenAITestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert _train(buffer, out, "--updates", "0") == 0
+    document = json.loads((out / "state.json").read_text())
+    document["candidates"]["../../evil"] = document["candidates"].pop("c0001")
+    document["pool"], document["best"] = ["../../evil"], "../../evil"
+    (out / "state.json").write_text(json.dumps(document))
+    capsys.readouterr()
+    assert _train(buffer, out, "--updates", "1") == 2  # resuming it
+    error = _error(capsys)
+    assert "checkpoint: " in error and "state.json: a key of 'candidates': '../../evil' is not a candidate id" in error
+    assert "Traceback" not in error
+    assert _train(buffer, tmp_path / "copy", "--policy", out) == 2  # starting from it
+    assert "'../../evil' is not a candidate id" in _error(capsys)
+    assert not (tmp_path / "evil.py").exists() and not (tmp_path / "copy").exists()
+    assert server.requests == []
+
+
 def test_training_from_a_checkpoint_goes_on_in_a_copy(tmp_path: Path, buffer: Path, server: OpenAITestServer) -> None:
     first, second = tmp_path / "first", tmp_path / "second"
     assert _train(buffer, first, "--updates", "1") == 0
