@@ -4,6 +4,9 @@ It knows nothing of driving. A task gives a :class:`FunctionSpec`, a score funct
 :class:`Sample` s and (optionally) prompt templates; :class:`Trainer` does the rest.
 """
 
+from langprop_driver.sandbox.pool import Program, SandboxConfig, SandboxPool
+from langprop_driver.sandbox.results import CallResult, ErrorInfo
+
 from .candidate import Candidate
 from .checkpoint import TrainState, load_state
 from .checks import CheckFailure, check_candidate
@@ -15,7 +18,6 @@ from .llm_client import Completion, LLMClient, LLMError
 from .llm_config import LLMConfig
 from .policy import PolicyCallError, PolicyLoadError, SandboxedPolicy, load_best
 from .prompts import PromptTemplates
-from .sandbox import CallResult, ErrorInfo, Program, SandboxConfig, SandboxPool
 from .spec import FunctionSpec
 from .task import Judgement, Sample, ScoreFn, Task
 from .tracker import Standing, TrackerConfig

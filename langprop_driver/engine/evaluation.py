@@ -6,8 +6,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from langprop_driver.sandbox.pool import Program, SandboxPool
+from langprop_driver.sandbox.results import CallResult
+
 from .candidate import Candidate
-from .sandbox import CallResult, Program, SandboxPool
 from .task import Judgement, Sample, Task
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from langprop_driver.sandbox.pool import SandboxConfig, SandboxPool
+
 from .batching import batch_indices
 from .candidate import Candidate
 from .checkpoint import BatchRecord, TrainState, load_state, save_state, write_prompt
@@ -21,7 +23,6 @@ from .ledger import TokenBudgetExceeded, TokenLedger
 from .llm_client import Completion, LLMClient, LLMError
 from .llm_config import LLMConfig
 from .metrics import MetricsWriter
-from .sandbox import SandboxConfig, SandboxPool
 from .task import Sample, Task
 from .tracker import Standing, TrackerConfig, rank
 

@@ -26,7 +26,7 @@ from driving_helpers import (
 from langprop_driver.control import Action
 from langprop_driver.driving import BASELINE_POLICY_SOURCE, DRIVE_SPEC
 from langprop_driver.engine import SandboxedPolicy, check_candidate
-from langprop_driver.engine.sandbox import DEFAULT_ALLOWED_MODULES
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 from leaderboard_adapter.criteria.criteria_set import RouteStatus
 
 LIMIT = 13.89

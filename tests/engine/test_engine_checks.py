@@ -6,7 +6,7 @@ import pytest
 from engine_helpers import GOOD, SPEC
 
 from langprop_driver.engine import NoCodeError, check_candidate, extract_code
-from langprop_driver.engine.sandbox import DEFAULT_ALLOWED_MODULES
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 
 
 def kinds(source: str) -> list[tuple[str, int | None]]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from engine_helpers import FAILING, GOOD, SPEC, fast_sandbox
 
 from langprop_driver.engine import PolicyCallError, Program, SandboxedPolicy, SandboxPool
-from langprop_driver.engine.sandbox import DEFAULT_ALLOWED_MODULES, worker_environment
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
+from langprop_driver.sandbox.process import worker_environment
 
 LOOPING = "def double(x):\n    while True:\n        pass\n"
 NATIVE_LOOP = "def double(x):\n    return sum(range(10**12))\n"
@@ -31,17 +30,20 @@ def test_outputs_and_exception_type_message_and_line() -> None:
     assert error.line_text == "return x / zero if x > 3 else 2 * x"
 
 
-def test_loop_memory_and_forbidden_import_fail_and_the_run_goes_on() -> None:
-    started = time.monotonic()
-    sources = [LOOPING, NATIVE_LOOP, MEMORY_EATER, RUNTIME_IMPORT, GOOD]
-    looping, native, memory, imports, good = run(sources, [1, 2], memory_limit_mib=256)
+def test_loops_and_forbidden_import_fail_and_the_run_goes_on() -> None:
+    looping, native, imports, good = run([LOOPING, NATIVE_LOOP, RUNTIME_IMPORT, GOOD], [1, 2])
     assert {r.error.type for r in looping} == {"Timeout"}
     assert {r.error.type for r in native} == {"Timeout"}  # killed and replaced: the signal cannot interrupt C
-    assert all(r.error.type in ("MemoryError", "WorkerDied", "Timeout") for r in memory)
-    assert any(r.error.type == "MemoryError" for r in memory)
     assert imports[0].error.type == "ImportError" and "not allowed" in imports[0].error.message
     assert [r.output for r in good] == [2, 4]
-    assert time.monotonic() - started < 15
+
+
+def test_memory_limit_gives_a_memory_error_and_the_run_goes_on() -> None:
+    # a generous call limit: on a loaded machine the allocations must not race the timeout
+    memory, good = run([MEMORY_EATER, GOOD], [1, 2], memory_limit_mib=384, call_timeout_s=120.0)
+    assert [r.error.type for r in memory] == ["MemoryError", "MemoryError"]
+    assert memory[0].error.line == 4
+    assert [r.output for r in good] == [2, 4]
 
 
 def test_results_do_not_depend_on_the_worker_count() -> None:

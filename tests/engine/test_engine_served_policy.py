@@ -6,7 +6,7 @@ import pytest
 from engine_helpers import fast_sandbox
 
 from langprop_driver.engine import FunctionSpec, PolicyCallError, SandboxedPolicy
-from langprop_driver.engine.sandbox import DEFAULT_ALLOWED_MODULES
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 
 SPEC = FunctionSpec("step", ("x",), "Returns how often it was called, or fails on request.")
 COUNTING = """\

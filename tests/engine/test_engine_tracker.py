@@ -8,7 +8,7 @@ from engine_helpers import BAD, FAILING, SAMPLES, SPEC, TASK, fast_sandbox
 from langprop_driver.engine import Candidate, FeedbackConfig, SandboxPool, ScoringConfig, Standing, evaluate
 from langprop_driver.engine.batching import batch_indices
 from langprop_driver.engine.feedback import build_feedback
-from langprop_driver.engine.sandbox import DEFAULT_ALLOWED_MODULES
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 from langprop_driver.engine.tracker import rank
 
 
