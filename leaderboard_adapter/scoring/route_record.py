@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +33,9 @@ ROUND_DIGITS_SCORE = 6
 
 INFRACTION_KEYS: tuple[str, ...] = tuple(kind.results_key for kind in InfractionType)
 """The `infractions` keys of a record, in the leaderboard's order (route_timeout last)."""
+
+_META_KEYS = ("route_length", "duration_game", "duration_system")
+"""The leaderboard's `meta` keys, in its order."""
 
 ROUTE_TIMEOUT_MESSAGE = "Route timeout."
 """The message the leaderboard itself stores under 'route_timeout'."""
@@ -124,17 +127,29 @@ class RouteScores:
 
 @dataclass(frozen=True)
 class RouteMeta:
-    """A route's meta, rounded to 3 digits: route length [m], game and system durations [s]."""
+    """A route's meta, rounded to 3 digits: route length [m], game and system durations [s].
+
+    `extra`: keys an evaluator adds after the leaderboard's three (e.g. the agent's `policy_calls`),
+    each a number or a string; they are written after the leaderboard's keys and read back, and
+    nothing the leaderboard computes uses them.
+    """
 
     route_length: float
     duration_game: float
     duration_system: float
+    extra: Mapping[str, float | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("route_length", "duration_game", "duration_system"):
+        for name in _META_KEYS:
             _check_number(getattr(self, name), f"meta.{name}")
         if self.route_length < 0:
             raise ValueError(f"meta.route_length must be >= 0 m, got {self.route_length}")
+        for key, value in self.extra.items():
+            if not isinstance(key, str) or key in _META_KEYS:
+                raise ValueError(f"meta: extra key {key!r} must be a string other than {list(_META_KEYS)}")
+            if not isinstance(value, str):
+                _check_number(value, f"meta.{key}")
+        object.__setattr__(self, "extra", MappingProxyType(dict(self.extra)))
 
     @classmethod
     def measured(cls, route_length_m: float, duration_game_s: float, duration_system_s: float) -> RouteMeta:
@@ -145,19 +160,27 @@ class RouteMeta:
             duration_system=round(duration_system_s, ROUND_DIGITS),
         )
 
-    def to_json(self) -> dict[str, float]:
-        """The `meta` object, keys in the leaderboard's order."""
+    def to_json(self) -> dict[str, float | str]:
+        """The `meta` object, keys in the leaderboard's order, then the extra keys."""
         return {
             "route_length": self.route_length,
             "duration_game": self.duration_game,
             "duration_system": self.duration_system,
+            **self.extra,
         }
 
     @classmethod
     def from_json(cls, data: object, where: str = "meta") -> RouteMeta:
-        """Parse a `meta` object; ValueError naming `where` and the problem."""
-        checked = _check_keys(data, ("route_length", "duration_game", "duration_system"), where)
-        return cls(**{key: _check_number(value, f"{where}.{key}") for key, value in checked.items()})
+        """Parse a `meta` object (keys beyond the leaderboard's go to `extra`); ValueError naming `where`."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
+        extra = {key: value for key, value in data.items() if key not in _META_KEYS}
+        checked = _check_keys({key: data[key] for key in data if key in _META_KEYS}, _META_KEYS, where)
+        known = {key: _check_number(value, f"{where}.{key}") for key, value in checked.items()}
+        try:
+            return cls(**known, extra=extra)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
 
 
 _RECORD_KEYS = ("index", "route_id", "status", "num_infractions", "infractions", "scores", "meta")
