@@ -45,7 +45,12 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--policy",
         default=None,
-        help="shorthand for `-a agents/langprop_agent.py --agent-config POLICY`: a policy checkpoint folder, a .py file or 'baseline'",
+        help="shorthand for `-a agents/langprop_agent.py --agent-config POLICY`: a policy checkpoint folder, a .py file, "
+        "'baseline' or a .toml/.json agent config; refused before any route runs when it fails the static checks",
+    )
+    p.add_argument(
+        "--step-timeout-s", type=float, default=None,
+        help="with --policy: a slower policy call brakes the car for that step (default: the agent config's, 0.2)",
     )
     _world_arguments(p)
     _run_arguments(p)

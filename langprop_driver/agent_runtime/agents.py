@@ -15,11 +15,12 @@ from expert import Expert
 from langprop_driver.agent_runtime.config import AgentConfig
 from langprop_driver.agent_runtime.dagger import DaggerRecorder
 from langprop_driver.agent_runtime.guarded_policy import GuardedPolicy
-from langprop_driver.agent_runtime.policy_source import resolve_policy
+from langprop_driver.agent_runtime.policy_source import checked_policy
 from langprop_driver.agent_runtime.privileged_agent import PrivilegedAgent
 from langprop_driver.driving import DRIVE_SPEC
 from leaderboard_adapter.infraction_feed import InfractionFeed
 from leaderboard_adapter.privileged import RunInfo, publish_decision, published_episode
+from leaderboard_adapter.scoring.statuses import FAILURE_AGENT_CRASHED
 
 logger = logging.getLogger(__name__)
 _DT_S = 0.05
@@ -27,19 +28,42 @@ _DT_S = 0.05
 
 class LangPropAgent(PrivilegedAgent):
     """Runs the configured policy on the observation every step, in a guarded worker: an exception, a
-    timeout or an invalid answer brakes the car for that step and is logged; it never ends the route."""
+    timeout or an invalid answer brakes the car for that step and is logged.
+
+    The policy is loaded in `setup` (within `load_timeout_s`, apart from the per-step `step_timeout_s`);
+    one that cannot load brakes every step without another try. After `max_consecutive_failures`
+    failed steps in a row, `run_step` raises `PolicyGaveUp`: the leaderboard ends the route as
+    "Agent crashed" and goes on with the next one. `route_meta()` reports the policy's calls and
+    failures to the embedded evaluator (its route record's `meta`).
+    """
+
+    policy: GuardedPolicy | None = None
+    """None until `setup` built it (a failed setup leaves it None)."""
+
+    @classmethod
+    def check_config(cls, path_to_conf_file: str) -> None:
+        """The embedded evaluator's check before any route runs: the config is valid, and its policy exists
+        and passes the trainer's static checks (AgentConfigError, a LangPropDriveError, saying why)."""
+        checked_policy(AgentConfig.load(path_to_conf_file))
 
     def setup(self, path_to_conf_file: str) -> None:
         self.setup_privileged()
         self.config = AgentConfig.load(path_to_conf_file)
-        source = resolve_policy(self.config)
+        source = checked_policy(self.config)
         self.policy_source = source
         self.policy_version = source.version
-        self.policy = GuardedPolicy(
-            source.source, DRIVE_SPEC, self.config.step_timeout_s, self.config.memory_limit_mib, source.version
+        self.policy = GuardedPolicy.sandboxed(
+            source.source,
+            DRIVE_SPEC,
+            source.version,
+            step_timeout_s=self.config.step_timeout_s,
+            load_timeout_s=self.config.load_timeout_s,
+            memory_limit_mib=self.config.memory_limit_mib,
+            max_consecutive_failures=self.config.max_consecutive_failures,
         )
         self.last_step = None
-        logger.info("LangPropAgent drives with %s", source.version)
+        if self.policy.load():
+            logger.info("LangPropAgent drives with %s", source.version)
 
     def run_step(self, input_data: dict, timestamp: float) -> carla.VehicleControl:
         observation = self.observe()
@@ -47,8 +71,16 @@ class LangPropAgent(PrivilegedAgent):
         publish_decision("policy", self.last_step)
         return self.drive(self.last_step.action, observation)
 
+    def route_meta(self) -> dict[str, int]:
+        """What the embedded evaluator adds to the route record's `meta`: steps the policy was asked for
+        (`policy_calls`) and those it failed (`policy_failures`)."""
+        if self.policy is None:
+            return {}
+        return {"policy_calls": self.policy.calls, "policy_failures": self.policy.failures}
+
     def destroy(self) -> None:
-        self.policy.close()
+        if self.policy is not None:
+            self.policy.close()
         super().destroy()
 
 
@@ -56,10 +88,12 @@ class DaggerAgent(LangPropAgent):
     """The LangProp agent that also labels every step with the expert and writes a replay-buffer shard
     (frames at `frame_rate_hz`, infraction events) for the route run; `beta` mixes in the expert."""
 
+    recorder: DaggerRecorder | None = None
+    """The route run's shard recorder, from the first step on (None before, and after a failed setup)."""
+
     def setup(self, path_to_conf_file: str) -> None:
         super().setup(path_to_conf_file)
         self.expert = Expert()
-        self.recorder: DaggerRecorder | None = None
         self._feed: InfractionFeed | None = None
         self._tick = 0
 
@@ -95,6 +129,8 @@ class DaggerAgent(LangPropAgent):
             "candidate": self.policy_source.candidate,
             "agent_seed": self.config.seed,
             "step_timeout_s": self.config.step_timeout_s,
+            "load_timeout_s": self.config.load_timeout_s,
+            "max_consecutive_failures": self.config.max_consecutive_failures,
         }
         if run is not None:
             extra.update(routes_file=run.routes_file, vehicle_count=run.vehicle_count, walker_count=run.walker_count)
@@ -116,5 +152,6 @@ class DaggerAgent(LangPropAgent):
     def destroy(self) -> None:
         if self.recorder is not None:
             self.recorder.infractions(self._feed.poll())
-            self.recorder.writer.close(status="Completed")
+            gave_up = self.policy is not None and self.policy.gave_up is not None
+            self.recorder.writer.close(status=f"Failed - {FAILURE_AGENT_CRASHED}" if gave_up else "Completed")
         super().destroy()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ class AgentConfig:
     The agent config path (the leaderboard's `--agent-config`) may be: empty or `baseline` (all
     defaults: the hand-written baseline policy), a policy checkpoint folder or a `.py` policy file (just
     `policy`), or a `.toml` / `.json` file with these keys. Relative paths in a file are taken
-    from the file's folder.
+    from the file's folder. A file's `extends` key names another agent config path (any of these
+    forms) whose settings the file's own settings override.
     """
 
     policy: str = "baseline"
@@ -38,7 +39,14 @@ class AgentConfig:
     candidate: str | None = None
     """A candidate id of the checkpoint to drive with instead of its best."""
     step_timeout_s: float = 0.2
-    """Wall-clock limit of one policy call; a slower call gives the safe action (stop)."""
+    """Wall-clock limit of one policy call [s]; a slower call gives the safe action (stop)."""
+    load_timeout_s: float = 10.0
+    """Wall-clock limit of loading the policy [s] (its imports and module-level code, once per route run,
+    in the agent's setup); a policy that cannot load brakes every step."""
+    max_consecutive_failures: int = 20
+    """Failed policy calls in a row (raised, timed out, invalid action; every step once loading failed)
+    after which the agent stops calling the policy and the route ends as 'Agent crashed'; 20 is 1 s of
+    simulation at 20 Hz. 0: never end the route."""
     memory_limit_mib: int = 1024
     """Address-space limit of the policy's worker process."""
     beta: float = 0.0
@@ -53,8 +61,11 @@ class AgentConfig:
     """DAgger: seed of the beta mixing."""
 
     def __post_init__(self) -> None:
-        if self.step_timeout_s <= 0 or self.memory_limit_mib < 0:
-            raise AgentConfigError("step_timeout_s must be > 0 and memory_limit_mib >= 0")
+        if self.step_timeout_s <= 0 or self.load_timeout_s <= 0 or self.memory_limit_mib < 0:
+            raise AgentConfigError("step_timeout_s and load_timeout_s must be > 0 and memory_limit_mib >= 0")
+        failures = self.max_consecutive_failures
+        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
+            raise AgentConfigError(f"max_consecutive_failures must be an int >= 0 (0: never), got {failures!r}")
         if not 0.0 <= self.beta <= 1.0:
             raise AgentConfigError(f"beta must be in [0, 1], got {self.beta}")
         if self.frame_rate_hz <= 0 or self.flush_every < 1:
@@ -63,6 +74,10 @@ class AgentConfig:
     @classmethod
     def load(cls, path: str | Path) -> AgentConfig:
         """The config the agent config path stands for (see the class docstring)."""
+        return cls._load(path, ())
+
+    @classmethod
+    def _load(cls, path: str | Path, seen: tuple[Path, ...]) -> AgentConfig:
         if not str(path) or str(path) == "baseline":
             return cls()
         path = Path(path)
@@ -71,7 +86,8 @@ class AgentConfig:
                 raise AgentConfigError(f"agent config {path}: no such policy file")
             return cls(policy=str(path))
         if not path.is_file():
-            raise AgentConfigError(f"agent config {path}: no such file")
+            what = "file" if path.suffix else "policy checkpoint folder, .py policy or .toml/.json agent config"
+            raise AgentConfigError(f"agent config {path}: no such {what}")
         try:
             if path.suffix == ".toml":
                 values = tomllib.loads(path.read_text())
@@ -81,22 +97,40 @@ class AgentConfig:
                 raise AgentConfigError(f"agent config {path}: expected a .toml or .json file, a .py policy or a folder")
         except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
             raise AgentConfigError(f"agent config {path}: {exc}") from exc
-        return cls.from_dict(values, base=path.parent, origin=str(path))
+        return cls._from_values(values, path.parent, str(path), seen + (path.resolve(),))
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], base: Path = Path("."), origin: str = "agent config") -> AgentConfig:
+        """The config of a table of settings; relative paths (and `extends`) are taken from `base`."""
+        return cls._from_values(values, base, origin, ())
+
+    @classmethod
+    def _from_values(cls, values: object, base: Path, origin: str, seen: tuple[Path, ...]) -> AgentConfig:
         if not isinstance(values, dict):
             raise AgentConfigError(f"{origin}: expected a table of settings, got {type(values).__name__}")
         known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
+        unknown = sorted(set(values) - set(known) - {"extends"})
         if unknown:
-            raise AgentConfigError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}")
-        resolved = dict(values)
+            raise AgentConfigError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}, extends")
+        resolved = {key: value for key, value in values.items() if key != "extends"}
         for key in ("policy", "buffer_dir"):
             value = resolved.get(key)
             if isinstance(value, str) and value != "baseline" and not Path(value).is_absolute():
                 resolved[key] = str(base / value)
+        parent = cls._extended(values.get("extends"), base, origin, seen)
         try:
-            return cls(**resolved)
-        except TypeError as exc:
+            return replace(parent, **resolved) if parent is not None else cls(**resolved)
+        except (TypeError, AgentConfigError) as exc:
             raise AgentConfigError(f"{origin}: {exc}") from exc
+
+    @classmethod
+    def _extended(cls, extends: object, base: Path, origin: str, seen: tuple[Path, ...]) -> AgentConfig | None:
+        """The config an `extends` setting names (None when absent)."""
+        if extends is None:
+            return None
+        if not isinstance(extends, str):
+            raise AgentConfigError(f"{origin}: extends must be an agent config path, got {extends!r}")
+        path = Path(extends) if extends == "baseline" or Path(extends).is_absolute() else base / extends
+        if path.resolve() in seen:
+            raise AgentConfigError(f"{origin}: extends {extends!r} is a cycle ({' -> '.join(map(str, seen))})")
+        return cls._load(path, seen)

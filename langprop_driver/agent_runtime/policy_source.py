@@ -1,4 +1,5 @@
-"""resolve_policy: the source code and version name of the policy an agent config names."""
+"""resolve_policy: the source code and version name of the policy an agent config names; checked_policy
+also runs the trainer's static checks on it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
-from langprop_driver.engine import load_state
+from langprop_driver.engine import SandboxConfig, check_candidate, load_state
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,20 @@ def resolve_policy(config: AgentConfig) -> PolicySource:
     return PolicySource(
         state.candidates[config.candidate].source, f"ckpt:{path}@{config.candidate}", config.candidate
     )
+
+
+class PolicyCheckError(AgentConfigError):
+    """The policy fails the trainer's static checks (syntax, `drive(observation)`, names, imports)."""
+
+
+def checked_policy(config: AgentConfig) -> PolicySource:
+    """`resolve_policy`, then the static checks the trainer runs on every candidate (`check_candidate` with
+    `DRIVE_SPEC` and the default allowed modules); PolicyCheckError naming each failure and its line."""
+    from langprop_driver.driving import DRIVE_SPEC
+
+    source = resolve_policy(config)
+    failures = check_candidate(source.source, DRIVE_SPEC, SandboxConfig().allowed_modules)
+    if failures:
+        named = "; ".join(failure.describe() for failure in failures)
+        raise PolicyCheckError(f"policy {source.version} fails the static checks: {named}")
+    return source

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from data_collection import BufferIndex, ShardFormatError
 from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
-from langprop_driver.agent_runtime.policy_source import resolve_policy
+from langprop_driver.agent_runtime.policy_source import checked_policy
 from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.evaluate_command import (
     AGENTS_DIR,
@@ -51,8 +51,8 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def dagger_config(args: argparse.Namespace) -> AgentConfig:
-    """The DAgger agent's settings for this collection; a policy that cannot load is an error here, before
-    any route runs."""
+    """The DAgger agent's settings for this collection; a policy that does not exist or fails the trainer's
+    static checks is an error here, before any route runs."""
     config = AgentConfig(
         policy=absolute_policy(args.policy),
         candidate=args.candidate,
@@ -62,7 +62,7 @@ def dagger_config(args: argparse.Namespace) -> AgentConfig:
         frame_rate_hz=args.frame_rate_hz,
         seed=args.agent_seed,
     )
-    resolve_policy(config)
+    checked_policy(config)
     return config
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
+import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -104,8 +108,10 @@ def _open_results(path: Path, runs: list[PlannedRun], resume: bool) -> ResultsFi
 
 
 def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord:
+    """The route's leaderboard record; its `meta` also holds what the agent reported (`agent_meta`) and,
+    when the agent crashed or could not be set up, the first line of its error (`failure_detail`)."""
     completion = 100 if outcome.target_reached else outcome.route_completion_percent
-    return build_route_record(
+    record = build_route_record(
         index=run.index,
         route_id=run.route_id,
         events=outcome.events,
@@ -116,6 +122,18 @@ def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord
         duration_system_s=outcome.duration_system_s,
         penalties=scheme_for_version(version),
     )
+    extra = dict(outcome.agent_meta)
+    if outcome.failure_detail:
+        extra["failure_detail"] = outcome.failure_detail.splitlines()[0]
+    return replace(record, meta=replace(record.meta, extra=extra)) if extra else record
+
+
+def policy_calls_text(record: RouteRecord) -> str:
+    """'policy failed 3 of 250 calls' when the agent reported `policy_calls` and `policy_failures`, else ''."""
+    calls, failures = record.meta.extra.get("policy_calls"), record.meta.extra.get("policy_failures")
+    if calls is None or failures is None:
+        return ""
+    return f"policy failed {failures} of {calls} calls"
 
 
 class _Progress:
@@ -131,10 +149,12 @@ class _Progress:
             self.bar.set_postfix_str(f"RC {completion_percent:5.1f}%  t {world.game_time_s:6.1f}s", refresh=True)
 
     def route_done(self, record: RouteRecord) -> None:
-        self.bar.write(
+        line = (
             f"{record.route_id}: {record.status}  DS {record.driving_score:.2f}  RC {record.route_completion:.2f}  "
             f"IP {record.infraction_penalty:.3f}"
         )
+        policy = policy_calls_text(record)
+        self.bar.write(line + (f"  {policy}" if policy else ""))
         self.bar.update(1)
 
     def close(self) -> None:
@@ -159,18 +179,38 @@ class EvaluationRequest:
     progress: bool = True
 
 
-def agent_spec_for(args: argparse.Namespace) -> AgentSpec:
-    """The agent of `evaluate`'s flags: `-a`, or the LangProp agent for `--policy`, or the route follower."""
+def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> AgentSpec:
+    """The agent of `evaluate`'s flags: `-a`, or the LangProp agent for `--policy`, or the route follower.
+
+    With `--step-timeout-s`, the LangProp agent's config is a JSON file written to `config_dir` that
+    `extends` the `--policy` config (any form the agent reads) with that `step_timeout_s`.
+    """
     if args.policy is not None and (args.agent is not None or args.agent_config):
         raise LangPropDriveError("--policy stands for the LangProp agent and its config: drop -a/--agent-config")
+    if args.step_timeout_s is not None and args.policy is None:
+        raise LangPropDriveError("--step-timeout-s is the LangProp agent's limit per policy call: use it with --policy")
+    if args.step_timeout_s is not None and not args.step_timeout_s > 0:
+        raise LangPropDriveError(f"--step-timeout-s must be > 0 s, got {args.step_timeout_s}")
     if args.policy is not None:
         agent_path, config = AGENTS_DIR / "langprop_agent.py", args.policy
+        if args.step_timeout_s is not None:
+            if config_dir is None:
+                raise ValueError("--step-timeout-s needs a folder for the agent config it writes")
+            config = str(_policy_config_file(args.policy, args.step_timeout_s, config_dir))
     else:
         agent_path = Path(args.agent) if args.agent is not None else AGENTS_DIR / "route_follower_agent.py"
         config = args.agent_config
     return AgentSpec(
         agent_path, config, args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0
     )
+
+
+def _policy_config_file(policy: str, step_timeout_s: float, folder: Path) -> Path:
+    """A LangProp agent config (JSON) extending `policy` with `step_timeout_s` [s]."""
+    extends = "baseline" if policy in ("", "baseline") else str(Path(policy).expanduser().resolve())
+    path = folder / "langprop_agent_config.json"
+    path.write_text(json.dumps({"extends": extends, "step_timeout_s": step_timeout_s}, indent=2) + "\n")
+    return path
 
 
 def world_config_for(vehicles: int | None, walkers: int | None) -> WorldConfig:
@@ -192,28 +232,57 @@ def plan_from_args(args: argparse.Namespace) -> list[PlannedRun]:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run the evaluation described by the parsed `evaluate` arguments; the process exit code."""
-    request = EvaluationRequest(
-        runs=plan_from_args(args),
-        agent=agent_spec_for(args),
-        world_config=world_config_for(args.vehicles, args.walkers),
-        checkpoint=Path(args.checkpoint),
-        seed=args.seed,
-        leaderboard_version=args.leaderboard_version,
-        resume=args.resume,
-        progress=not args.no_progress,
-    )
-    return evaluate_runs(request)
+    with _agent_config_dir(args) as config_dir:
+        request = EvaluationRequest(
+            runs=plan_from_args(args),
+            agent=agent_spec_for(args, config_dir),
+            world_config=world_config_for(args.vehicles, args.walkers),
+            checkpoint=Path(args.checkpoint),
+            seed=args.seed,
+            leaderboard_version=args.leaderboard_version,
+            resume=args.resume,
+            progress=not args.no_progress,
+        )
+        return evaluate_runs(request)
+
+
+@contextlib.contextmanager
+def _agent_config_dir(args: argparse.Namespace) -> Iterator[Path | None]:
+    """A temporary folder for the agent config `--step-timeout-s` makes (None when none is made)."""
+    if args.policy is None or args.step_timeout_s is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="langprop-evaluate-") as folder:
+        yield Path(folder)
+
+
+def check_agent_config(agent_class: type, config_path: str) -> None:
+    """Run the agent class's `check_config(config_path)` if it defines one (an embedded-evaluator extension:
+    the LangProp and DAgger agents check their config and policy there); LangPropDriveError when it
+    refuses, before any route runs."""
+    check = getattr(agent_class, "check_config", None)
+    if not callable(check):
+        return
+    try:
+        check(config_path)
+    except LangPropDriveError:
+        raise
+    except Exception as error:
+        raise LangPropDriveError(
+            f"{agent_class.__name__}.check_config({config_path!r}) refused it: {type(error).__name__}: {error}"
+        ) from error
 
 
 def evaluate_runs(request: EvaluationRequest) -> int:
     """Drive every planned run not yet in the results file and finalise it; 0, or 130 on Ctrl-C (what was
-    scored is kept). Raises LangPropDriveError for an agent file that cannot load or a run that stops the
-    evaluation."""
+    scored is kept). Raises LangPropDriveError for an agent file that cannot load, an agent config its
+    class's `check_config` refuses, or a run that stops the evaluation."""
     runs, version = request.runs, request.leaderboard_version
     try:
-        load_agent_class(request.agent.path)  # fail fast on a file that cannot be an agent, before any route runs
+        agent_class = load_agent_class(request.agent.path)  # fail fast, before any route runs
     except AgentLoadError as error:
         raise LangPropDriveError(str(error)) from error
+    check_agent_config(agent_class, request.agent.config_path)
     checkpoint = request.checkpoint
     results = _open_results(checkpoint, runs, request.resume)
     todo = [run for run in runs if run.index >= results.resume_index]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +59,11 @@ class AgentSpec:
 
 @dataclass(frozen=True)
 class RouteOutcome:
-    """What one route run produced: events, completion [%], how it ended, and its durations [s]."""
+    """What one route run produced: events, completion [%], how it ended, and its durations [s].
+
+    `failure_detail`: the agent's error when it crashed or could not be set up ("" otherwise).
+    `agent_meta`: what the agent's `route_meta()` reported after driving (see `agent_route_meta`).
+    """
 
     events: tuple[InfractionEvent, ...]
     route_completion_percent: float
@@ -69,6 +75,7 @@ class RouteOutcome:
     ticks: int
     sensor_types: tuple[str, ...]
     failure_detail: str = ""
+    agent_meta: Mapping[str, float | str] = field(default_factory=dict)
 
 
 TickCallback = Callable[[EmbeddedWorld, float], None]
@@ -111,7 +118,13 @@ def run_route(
     geo = GeoReference(town.lat_ref, town.lon_ref)
     gps_plan, world_plan = build_global_plan(dense_route_from_points(route), geo, road_option_type())
 
-    def outcome(ending: RouteEnding, ticks: int, sensor_types: tuple[str, ...] = (), detail: str = "") -> RouteOutcome:
+    def outcome(
+        ending: RouteEnding,
+        ticks: int,
+        sensor_types: tuple[str, ...] = (),
+        detail: str = "",
+        agent_meta: Mapping[str, float | str] | None = None,
+    ) -> RouteOutcome:
         events = tuple(criteria.events) + tuple(criteria.finish(world))
         return RouteOutcome(
             events=events,
@@ -124,6 +137,7 @@ def run_route(
             ticks=ticks,
             sensor_types=sensor_types,
             failure_detail=detail,
+            agent_meta=dict(agent_meta or {}),
         )
 
     with publishing(world, criteria.events, run_info):
@@ -164,9 +178,41 @@ def _load_and_drive(
     sensor_types = tuple(str(spec.get("type", "")) for spec in agent.sensor_specs)
     try:
         ending, ticks, detail = _drive(agent, world, criteria, on_tick)
+        meta = agent_route_meta(agent.agent)
     finally:
         _destroy_quietly(agent)
-    return outcome(ending, ticks, sensor_types, detail)
+    return outcome(ending, ticks, sensor_types, detail, meta)
+
+
+RESERVED_META_KEYS = frozenset({"route_length", "duration_game", "duration_system"})
+"""The leaderboard's own `meta` keys, which an agent cannot report."""
+
+
+def agent_route_meta(agent: Any) -> dict[str, float | str]:
+    """What the agent reports for the route record's `meta`: its `route_meta()` if it defines one (an
+    embedded-evaluator extension; the CARLA leaderboard ignores it), called once after the route ended,
+    before `destroy()`. Plain data only: string keys other than the leaderboard's, finite numbers or
+    strings; anything else is left out with a warning, and an agent whose `route_meta()` raises
+    reports nothing."""
+    route_meta = getattr(agent, "route_meta", None)
+    if not callable(route_meta):
+        return {}
+    try:
+        reported = route_meta()
+    except Exception as error:  # the agent's bug must not lose the route's score
+        logger.warning("agent %s: route_meta() raised %s: %s", type(agent).__name__, type(error).__name__, error)
+        return {}
+    if not isinstance(reported, Mapping):
+        logger.warning("agent %s: route_meta() returned %s, not a dict", type(agent).__name__, type(reported).__name__)
+        return {}
+    meta: dict[str, float | str] = {}
+    for key, value in reported.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if isinstance(key, str) and key not in RESERVED_META_KEYS and (number or isinstance(value, str)):
+            meta[key] = value
+        else:
+            logger.warning("agent %s: route_meta() entry %r: %r left out", type(agent).__name__, key, value)
+    return meta
 
 
 def _drive(

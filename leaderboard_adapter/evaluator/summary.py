@@ -11,13 +11,16 @@ from leaderboard_adapter.scoring import GlobalRecord, RouteRecord
 
 
 def route_table(records: Sequence[RouteRecord]) -> Table:
-    """One row per scored route."""
+    """One row per scored route; a "policy failed" column (failed/calls) when an agent reported them."""
+    policy = any("policy_calls" in record.meta.extra for record in records)
     table = Table(title="Routes", header_style="bold")
     table.add_column("route", no_wrap=True, min_width=22)
     table.add_column("status", no_wrap=True)
-    for column in ("DS", "RC", "IP", "length [m]", "infractions"):
+    for column in ("DS", "RC", "IP", "length [m]", "infractions", *(["policy failed"] if policy else [])):
         table.add_column(column, justify="right")
     for record in records:
+        extra = record.meta.extra
+        failures = f"{extra.get('policy_failures', '?')}/{extra['policy_calls']}" if "policy_calls" in extra else ""
         table.add_row(
             record.route_id,
             record.status,
@@ -26,6 +29,7 @@ def route_table(records: Sequence[RouteRecord]) -> Table:
             f"{record.infraction_penalty:.3f}",
             f"{record.meta.route_length:.0f}",
             str(record.num_infractions),
+            *([failures] if policy else []),
         )
     return table
 

@@ -1,13 +1,18 @@
-"""`langprop-drive evaluate` end to end on the bundled smoke routes: results JSON, failures, Ctrl-C and resume."""
+"""`langprop-drive evaluate` end to end on the bundled smoke routes: results JSON, failures, Ctrl-C and resume,
+policies refused up front, a hung policy ending its routes."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from evaluator_helpers import AGENT_FILES, MISBEHAVING
 
-from leaderboard_adapter.cli import main
+from langprop_driver.agent_runtime import AgentConfig
+from leaderboard_adapter.cli import build_parser, main
+from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR, agent_spec_for
+from leaderboard_adapter.evaluator.route_runner import agent_route_meta
 from leaderboard_adapter.scoring import LABELS
 
 QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
@@ -163,3 +168,84 @@ def test_towns_lists_bundled_towns_and_a_user_folder(tmp_path: Path, capsys) -> 
     assert all(name in out for name in ("EmbeddedGrid", "EmbeddedArterial", "EmbeddedStops", "embedded_training"))
     assert main(["towns", "--town-dir", str(tmp_path)]) == 2
     assert "Broken.xodr" in capsys.readouterr().err
+
+
+HANGS = "def drive(observation):\n    while True:\n        pass\n"
+FAILS_CHECKS = "import os\n\n\ndef drive(observation):\n    return speed\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "flags", "message"),
+    [
+        ({}, ("--policy", "{tmp}/gone"), "gone: no such policy checkpoint folder, .py policy or .toml/.json"),
+        ({}, ("--policy", "{tmp}/gone.py"), "gone.py: no such policy file"),
+        ({"beta.toml": "beta = 2\n"}, ("--policy", "{tmp}/beta.toml"), "beta.toml: beta must be in [0, 1], got 2"),
+        ({"bad.py": FAILS_CHECKS}, ("--policy", "{tmp}/bad.py"), "fails the static checks: line 1: import of `os`"),
+        ({"bad.py": FAILS_CHECKS}, ("--policy", "{tmp}/bad.py", "--step-timeout-s", "0.5"), "line 5: name `speed`"),
+        ({"beta.toml": "beta = 2\n"}, ("-a", str(AGENTS_DIR / "langprop_agent.py"), "--agent-config", "{tmp}/beta.toml"),
+         "beta must be in [0, 1]"),
+        ({}, ("--step-timeout-s", "0.5"), "--step-timeout-s is the LangProp agent's limit per policy call"),
+        ({}, ("--policy", "baseline", "--step-timeout-s", "0"), "--step-timeout-s must be > 0 s, got 0.0"),
+    ],
+)  # fmt: skip
+def test_a_policy_that_cannot_drive_is_refused_before_any_route_runs(
+    tmp_path: Path, capsys, files: dict[str, str], flags: tuple[str, ...], message: str
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    checkpoint = tmp_path / "results.json"
+    assert evaluate(checkpoint, *(flag.format(tmp=tmp_path) for flag in flags)) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("langprop-drive: error:") and message in captured.err
+    assert len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.out + captured.err
+    assert not checkpoint.exists()
+
+
+def test_a_hung_policy_crashes_each_route_with_the_reason_and_the_run_goes_on(tmp_path: Path, capsys) -> None:
+    (tmp_path / "hangs.py").write_text(HANGS)
+    (tmp_path / "agent.toml").write_text('policy = "hangs.py"\nmax_consecutive_failures = 3\n')
+    checkpoint = tmp_path / "results.json"
+    flags = ("--policy", str(tmp_path / "agent.toml"), "--step-timeout-s", "0.05")
+    assert evaluate(checkpoint, *flags) == 0
+    data = json.loads(checkpoint.read_text())
+    assert data["entry_status"] == "Finished" and data["_checkpoint"]["progress"] == [2, 2]
+    records = data["_checkpoint"]["records"]
+    assert [r["status"] for r in records] == ["Failed - Agent crashed"] * 2
+    for record in records:
+        meta = record["meta"]
+        assert list(meta)[:3] == ["route_length", "duration_game", "duration_system"]  # the leaderboard's first
+        assert (meta["policy_calls"], meta["policy_failures"]) == (3, 3)
+        assert "failed 3 consecutive calls: Timeout" in meta["failure_detail"]
+    out = capsys.readouterr().out
+    assert out.count("Failed - Agent crashed") >= 2 and out.count("policy failed 3 of 3 calls") == 2
+
+    assert evaluate(checkpoint, *flags, "--resume") == 0  # the added meta keys read back
+    assert json.loads(checkpoint.read_text())["_checkpoint"]["records"] == records
+
+
+def test_step_timeout_flag_extends_the_policy_config(tmp_path: Path) -> None:
+    (tmp_path / "p.py").write_text("def drive(observation):\n    return {}\n")
+    (tmp_path / "agent.toml").write_text('policy = "p.py"\nmax_consecutive_failures = 7\nstep_timeout_s = 1.0\n')
+    args = build_parser().parse_args(["evaluate", "--policy", str(tmp_path / "agent.toml"), "--step-timeout-s", "0.05"])
+    spec = agent_spec_for(args, tmp_path)
+    config = AgentConfig.load(spec.config_path)
+    assert (config.step_timeout_s, config.max_consecutive_failures) == (0.05, 7)
+    assert Path(config.policy).resolve() == tmp_path / "p.py"
+    plain = agent_spec_for(build_parser().parse_args(["evaluate", "--policy", "baseline"]))
+    assert plain.config_path == "baseline" and plain.path.name == "langprop_agent.py"
+
+
+def test_only_plain_route_meta_of_an_agent_reaches_the_record(caplog) -> None:
+    class Reporting:
+        def route_meta(self) -> dict:
+            return {"policy_calls": 4, "note": "ok", "ratio": 0.5, "route_length": 1.0, "flag": True,
+                    "bad": float("nan"), "nested": {"a": 1}, 3: 1}  # fmt: skip
+
+    class Raising:
+        def route_meta(self) -> dict:
+            raise RuntimeError("bug")
+
+    assert agent_route_meta(Reporting()) == {"policy_calls": 4, "note": "ok", "ratio": 0.5}
+    assert len(caplog.records) == 5  # each entry left out is named
+    assert agent_route_meta(Raising()) == {} and "bug" in caplog.records[-1].getMessage()
+    assert agent_route_meta(object()) == {}

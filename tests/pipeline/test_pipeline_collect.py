@@ -66,3 +66,16 @@ def test_bad_collection_settings_are_refused_before_any_route_runs(
     error = capsys.readouterr().err
     assert error.startswith("langprop-drive: error:") and message in error
     assert not list(buffer.rglob("*.jsonl*"))
+
+
+def test_a_policy_failing_the_trainers_static_checks_is_refused_with_its_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "bad.py"
+    policy.write_text("import os\n\n\ndef drive(observation):\n    return speed\n")
+    buffer = tmp_path / "buffer"
+    assert cli("collect", "--buffer", buffer, *SMOKE, "--policy", policy) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"langprop-drive: error: policy file:{policy} fails the static checks: line 1: import of `os`")
+    assert "line 5: name `speed` is used but never defined or imported" in error
+    assert not buffer.exists()
