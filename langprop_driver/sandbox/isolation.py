@@ -138,9 +138,9 @@ class Isolation:
         from .seccomp import DENIED_CALLS, SeccompFilter, SeccompUnavailable
 
         try:
-            self._seccomp = SeccompFilter()
+            self._seccomp = SeccompFilter().compile()
             self.active["seccomp"] = f"{len(DENIED_CALLS)} system calls refused, open for writing refused"
-        except SeccompUnavailable as exc:
+        except (SeccompUnavailable, OSError) as exc:
             self.missing["seccomp"] = str(exc)
 
     def _prepare_capabilities(self) -> None:

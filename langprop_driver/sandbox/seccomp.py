@@ -19,6 +19,7 @@ import os
 _ACT_ALLOW = 0x7FFF0000
 _CMP_NE, _CMP_MASKED_EQ = 1, 7
 _TIOCSTI = 0x5412
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _ENOSYS_CALLS = ("clone3", "openat2")
 """Answered ENOSYS, not EPERM: the C library then falls back to ``clone`` / ``openat``, which are filtered."""
 DENIED_CALLS = (
@@ -92,7 +93,7 @@ def _library() -> ctypes.CDLL:
 
 
 class SeccompFilter:
-    """The filter, built once in the template process and loaded in each worker after its fork."""
+    """The filter's rules, built once in the template process; :meth:`compile` gives what workers install."""
 
     def __init__(self) -> None:
         self._lib = _library()
@@ -119,8 +120,41 @@ class SeccompFilter:
         if result != 0:
             raise SeccompUnavailable(f"seccomp rule for {name} refused: {os.strerror(-result)}")
 
+    def compile(self) -> CompiledFilter:
+        """The filter as a BPF program, generated once, so that each worker only installs it."""
+        self._lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        fd = os.memfd_create("seccomp-bpf")
+        try:
+            result = self._lib.seccomp_export_bpf(self._ctx, fd)
+            if result != 0:
+                raise SeccompUnavailable(f"seccomp_export_bpf failed: {os.strerror(-result)}")
+            os.lseek(fd, 0, os.SEEK_SET)
+            program = b""
+            while chunk := os.read(fd, 1 << 16):
+                program += chunk
+        finally:
+            os.close(fd)
+        return CompiledFilter(program)
+
+
+class _SockFprog(ctypes.Structure):
+    """``struct sock_fprog``: a BPF program's instruction count and instructions (8 bytes each)."""
+
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+class CompiledFilter:
+    """A BPF seccomp program, installed with ``prctl(PR_SET_SECCOMP)`` (needs no_new_privs)."""
+
+    def __init__(self, program: bytes) -> None:
+        if not program or len(program) % 8:
+            raise SeccompUnavailable(f"libseccomp exported a BPF program of {len(program)} bytes")
+        self._buffer = ctypes.create_string_buffer(program, len(program))
+        self._fprog = _SockFprog(len(program) // 8, ctypes.addressof(self._buffer))
+        self._libc = ctypes.CDLL(None, use_errno=True)
+
     def load(self) -> None:
-        """Install the filter in this process (needs no_new_privs or CAP_SYS_ADMIN); it cannot be removed."""
-        result = self._lib.seccomp_load(self._ctx)
-        if result != 0:
-            raise SeccompUnavailable(f"seccomp_load failed: {os.strerror(-result)}")
+        """Install the filter in this process; it cannot be removed."""
+        if self._libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(self._fprog), 0, 0) != 0:
+            code = ctypes.get_errno()
+            raise SeccompUnavailable(f"installing the seccomp filter failed: {os.strerror(code)}")
