@@ -8,6 +8,7 @@ from pathlib import Path
 
 from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError
 from langprop_driver.engine import SandboxConfig, check_candidate, load_state
+from langprop_driver.engine.checkpoint import CheckpointError
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,10 @@ def resolve_policy(config: AgentConfig) -> PolicySource:
         return PolicySource(path.read_text(), f"file:{path}")
     if not path.is_dir():
         raise AgentConfigError(f"policy {path}: no such checkpoint folder or policy file")
-    state = load_state(path)
+    try:
+        state = load_state(path)
+    except CheckpointError as exc:
+        raise AgentConfigError(f"policy {path}: {exc}") from None
     if state is None:
         raise AgentConfigError(f"policy {path}: the folder holds no checkpoint (no state.json)")
     if config.candidate is None:
