@@ -142,10 +142,12 @@ def program_task(
     }
 
 
-def _lost_worker_error(exc: BaseException, status: str, timeout_s: float) -> ErrorInfo:
+def _lost_worker_error(
+    exc: BaseException, status: str, timeout_s: float, doing: str = "the call"
+) -> ErrorInfo:
     if isinstance(exc, TimeoutError):
-        return ErrorInfo("Timeout", f"no answer within {timeout_s:g} s; the worker was killed")
-    return ErrorInfo("WorkerDied", f"the worker died ({status}), e.g. out of memory")
+        return ErrorInfo("Timeout", f"{doing} gave no answer within {timeout_s:g} s; the worker was killed")
+    return ErrorInfo("WorkerDied", f"the worker died during {doing} ({status}), e.g. out of memory")
 
 
 class ChunkRunner:
@@ -158,7 +160,8 @@ class ChunkRunner:
 
     def run(self, task: dict) -> Iterator[tuple[int, CallResult]]:
         """Yield ``(index, result)`` for every sample of the task. Results come in groups; when a worker hangs
-        or dies, the samples whose results were lost run again one message per sample, to pin down the failing one."""
+        or dies, the samples whose results were lost run again one message per sample, to pin down the failing
+        one. A worker that breaks the protocol, or cannot load the candidate in time, fails the whole chunk."""
         config = self._config
         start, stop = task["start"], task["stop"]
         flush_interval_s = config.flush_interval_s
@@ -170,15 +173,21 @@ class ChunkRunner:
                 "cpu_limit_s": math.ceil(config.load_timeout_s + (stop - start) * config.call_timeout_s) + 1,
             }
             worker = self._template.spawn(job, config.memory_limit_bytes, config.max_message_bytes)
-            # the first message waits for loading the candidate; every message, for one flush interval and a call
-            wait_s = config.load_timeout_s + config.call_timeout_s + flush_interval_s + config.kill_grace_s
+            load_wait_s = config.load_timeout_s + config.kill_grace_s
+            # after loading, a message comes within one flush interval and the call under way
+            wait_s = config.call_timeout_s + flush_interval_s + config.kill_grace_s
             try:
+                try:
+                    expect_op(worker.recv(load_wait_s), "loaded")
+                except (TimeoutError, ChannelClosed) as exc:  # loading again would fail again
+                    error = _lost_worker_error(exc, worker.end(), load_wait_s, "loading the candidate")
+                    yield from ((index, CallResult(error=error)) for index in range(start, stop))
+                    return
                 while start < stop:
                     results = parse_results(worker.recv(wait_s), start, stop, config.max_printed_chars)
                     for offset, result in enumerate(results):
                         yield start + offset, result
                     start += len(results)
-                    wait_s = config.call_timeout_s + flush_interval_s + config.kill_grace_s
                 worker.release()
             except ProtocolViolation as exc:
                 status = worker.end()
@@ -186,8 +195,7 @@ class ChunkRunner:
                     "%s broke the protocol (%s; %s): its candidate fails", task["filename"], exc, status
                 )
                 error = ErrorInfo(_VIOLATION, f"{exc}; the worker was killed")
-                for index in range(start, stop):
-                    yield index, CallResult(error=error)
+                yield from ((index, CallResult(error=error)) for index in range(start, stop))
                 return
             except (TimeoutError, ChannelClosed) as exc:
                 status = worker.end()

@@ -8,6 +8,7 @@ A job is ``{"kind": "run", "task": ..., "inputs": key, "cpu_limit_s": n}`` (ever
 exit) or ``{"kind": "serve", "task": ...}`` (load once, then answer ``("call", args)`` messages).
 
 worker -> parent (JSON):
+    {"op": "loaded"}                               run: the candidate's module ran (or failed: see the results)
     {"op": "results", "first": i, "results": [[output, error, printed], ...]}   consecutive samples
     {"op": "bound", "error": null | error}        serving: after loading
     {"op": "result", "result": [output, error, printed]}  serving: after a call
@@ -55,10 +56,10 @@ def _restricted_builtins(allowed_modules: frozenset[str]) -> dict[str, Any]:
     return table
 
 
-def _error_info(exc: BaseException, task: dict, timeout_s: float) -> dict:
+def _error_info(exc: BaseException, task: dict, timeout_s: float, doing: str) -> dict:
     """Type, message and the deepest line of the candidate that the exception passed through."""
     if isinstance(exc, CallTimeout):
-        kind, message = "Timeout", f"ran longer than {timeout_s:g} s"
+        kind, message = "Timeout", f"{doing} ran longer than {timeout_s:g} s"
     else:
         kind, message = type(exc).__name__, str(exc)
     line = None
@@ -117,7 +118,7 @@ def load(task: dict) -> tuple[Any, dict | None]:
             raise NameError(f"the candidate defines no function {task['function']!r}")
         return function, None
     except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
-        return None, _error_info(exc, task, task["load_timeout_s"])
+        return None, _error_info(exc, task, task["load_timeout_s"], "loading the candidate")
 
 
 def call(function: Any, args: tuple, task: dict) -> str:
@@ -132,7 +133,7 @@ def call(function: Any, args: tuple, task: dict) -> str:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
-        output, error = None, _error_info(exc, task, task["timeout_s"])
+        output, error = None, _error_info(exc, task, task["timeout_s"], "the call")
     finally:
         sys.stdout = real_stdout
     text = "null"
@@ -145,6 +146,7 @@ def call(function: Any, args: tuple, task: dict) -> str:
 def _run(sock: socket.socket, task: dict, inputs: list) -> None:
     """Every sample of the chunk in order, results sent at least every ``flush_interval_s``."""
     function, load_error = load(task)
+    send_text(sock, '{"op":"loaded"}')
     failed_load = json.dumps([None, load_error, ""])
     pending: list[str] = []
     first = task["start"]

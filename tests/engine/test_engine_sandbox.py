@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from engine_helpers import FAILING, GOOD, SPEC, fast_sandbox
 
-from langprop_driver.engine import PolicyCallError, Program, SandboxedPolicy, SandboxPool
+from langprop_driver.engine import PolicyCallError, PolicyLoadError, Program, SandboxedPolicy, SandboxPool
 from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 from langprop_driver.sandbox.process import worker_environment
 
@@ -70,3 +70,35 @@ def test_sandboxed_policy_calls_and_raises_with_location() -> None:
             policy(4)
         with pytest.raises(TypeError, match="takes 1 argument"):
             policy(1, 2)
+
+
+SLOW_LOAD = (
+    "import time\n\nstarted = time.monotonic()\nwhile time.monotonic() - started < 1.0:\n    pass\n\n\n"
+    "def double(x):\n    return 2 * x\n"
+)
+ENDLESS_LOAD = "while True:\n    pass\n\n\ndef double(x):\n    return 2 * x\n"
+
+
+def test_loading_has_its_own_time_limit_apart_from_the_calls() -> None:
+    # the module takes at least 1 s to load, five times the call limit: it is a load, not a call
+    config = {
+        "call_timeout_s": 0.2,
+        "load_timeout_s": 120.0,
+        "allowed_modules": (*DEFAULT_ALLOWED_MODULES, "time"),
+    }
+    [results] = run([SLOW_LOAD], [1, 2], **config)
+    assert [r.output for r in results] == [2, 4]
+    with SandboxedPolicy(SLOW_LOAD, SPEC, fast_sandbox(**config)) as policy:
+        assert policy(3) == 6
+
+
+def test_a_load_that_never_ends_fails_once_as_a_load() -> None:
+    [results] = run([ENDLESS_LOAD], [1, 2, 3], load_timeout_s=0.5, call_timeout_s=60.0)
+    assert {(r.error.type, r.error.message) for r in results} == {
+        ("Timeout", "loading the candidate ran longer than 0.5 s")
+    }
+    with SandboxedPolicy(ENDLESS_LOAD, SPEC, fast_sandbox(load_timeout_s=0.5)) as policy:
+        with pytest.raises(PolicyLoadError, match="loading the candidate ran longer than 0.5 s"):
+            policy(1)
+        with pytest.raises(PolicyLoadError):  # the same error again, without another worker
+            policy(2)

@@ -8,8 +8,8 @@ from engine_helpers import BAD, FAILING, SAMPLES, SPEC, TASK, fast_sandbox
 from langprop_driver.engine import Candidate, FeedbackConfig, SandboxPool, ScoringConfig, Standing, evaluate
 from langprop_driver.engine.batching import batch_indices
 from langprop_driver.engine.feedback import build_feedback
-from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 from langprop_driver.engine.tracker import rank
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 
 
 @pytest.mark.parametrize(("decay", "expected"), [(0.0, 0.0), (1.0, 2 / 3), (0.5, 0.5)])

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CANARY, Listener, ParentRun, run_parent
+from conftest import Listener
 from hostile_candidates import (
     CATCHES_TIMEOUT,
     CLOSURE_IMPORT,
@@ -37,6 +37,7 @@ from hostile_candidates import (
     SUBCLASS_WALK,
     hostile,
 )
+from security_helpers import CANARY, ParentRun, run_parent
 
 ATTACKS = {
     "import_os": IMPORT_OS,
