@@ -80,10 +80,16 @@ def _plain(value: Any) -> Any:
     )
 
 
+_encode_output = json.JSONEncoder(default=_plain, separators=(",", ":")).encode
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+_QUIET_SUCCESS_TAIL = ',null,""]'
+"""The end of ``[output, error, printed]`` for a call that succeeded and printed nothing (most calls)."""
+
+
 def _encoded(output: Any, task: dict) -> tuple[str, dict | None]:
     """The output as JSON text, or ``"null"`` and an error saying why it cannot be sent."""
     try:
-        text = json.dumps(output, default=_plain, separators=(",", ":"))
+        text = _encode_output(output)
     except (TypeError, ValueError, RecursionError) as exc:
         return "null", {
             "type": "UnserializableOutput",
@@ -121,9 +127,11 @@ def load(task: dict) -> tuple[Any, dict | None]:
         return None, _error_info(exc, task, task["load_timeout_s"], "loading the candidate")
 
 
-def call(function: Any, args: tuple, task: dict) -> str:
-    """One call under the task's time limit: the JSON text of ``[output, error, printed]``."""
-    printed = io.StringIO()
+def call(function: Any, args: tuple, task: dict, printed: io.StringIO) -> str:
+    """One call under the task's time limit: the JSON text of ``[output, error, printed]``. ``printed`` is
+    the (emptied) buffer that stands in for stdout during the call."""
+    printed.seek(0)
+    printed.truncate()
     output, error = None, None
     real_stdout, sys.stdout = sys.stdout, printed
     try:
@@ -139,8 +147,9 @@ def call(function: Any, args: tuple, task: dict) -> str:
     text = "null"
     if error is None:
         text, error = _encoded(output, task)
-    tail = json.dumps([error, printed.getvalue()[: task["max_printed_chars"]]], separators=(",", ":"))
-    return f"[{text},{tail[1:]}"
+    if error is None and not printed.tell():
+        return f"[{text}{_QUIET_SUCCESS_TAIL}"
+    return f"[{text},{_encode([error, printed.getvalue()[: task['max_printed_chars']]])[1:]}"
 
 
 def _run(sock: socket.socket, task: dict, inputs: list) -> None:
@@ -148,6 +157,7 @@ def _run(sock: socket.socket, task: dict, inputs: list) -> None:
     function, load_error = load(task)
     send_text(sock, '{"op":"loaded"}')
     failed_load = json.dumps([None, load_error, ""])
+    printed = io.StringIO()
     pending: list[str] = []
     first = task["start"]
     flushed_at = time.monotonic()
@@ -156,7 +166,7 @@ def _run(sock: socket.socket, task: dict, inputs: list) -> None:
             pending.append(failed_load)
         else:
             args = inputs[index] if task["spread_args"] else (inputs[index],)
-            pending.append(call(function, args, task))
+            pending.append(call(function, args, task, printed))
         if index + 1 == task["stop"] or time.monotonic() - flushed_at >= task["flush_interval_s"]:
             send_text(sock, f'{{"op":"results","first":{first},"results":[{",".join(pending)}]}}')
             first, pending, flushed_at = index + 1, [], time.monotonic()
@@ -167,12 +177,13 @@ def _serve(sock: socket.socket, task: dict) -> None:
     function, error = load(task)
     send_json(sock, {"op": "bound", "error": error})
     reader = FrameReader(sock, max_frame_bytes=1 << 31)
+    printed = io.StringIO()
     while function is not None:
         try:
             _, args = reader.recv_pickle()
         except ChannelClosed:
             return
-        send_text(sock, f'{{"op":"result","result":{call(function, args, task)}}}')
+        send_text(sock, f'{{"op":"result","result":{call(function, args, task, printed)}}}')
 
 
 def main(sock: socket.socket, job: dict, inputs: list | None) -> None:
