@@ -203,22 +203,17 @@ def policy(x):
 """
 )
 
-MATH_SABOTEUR = (
-    REAL_IMPORT
-    + """
+MATH_SABOTEUR = """
 import math
 
 math.sqrt = lambda value: -1.0
 math.floor = lambda value: -1
-sys = _real_import()("sys")
-sys.modules["json"].dumps = lambda *args, **kwargs: "-1"
 
 
 def policy(x):
-    return 2 * x
+    return int(math.sqrt(4 * x * x))
 """
-)
-"""Patches ``math`` and ``json`` in its worker, hoping that the rival (or the protocol) shares them."""
+"""Patches ``math`` in its worker, hoping that the rival (the same code, unpatched) shares it."""
 
 _RUNNER = (
     REAL_IMPORT

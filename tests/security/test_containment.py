@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Listener
 from hostile_candidates import (
     CATCHES_TIMEOUT,
     CLOSURE_IMPORT,
@@ -37,7 +36,7 @@ from hostile_candidates import (
     SUBCLASS_WALK,
     hostile,
 )
-from security_helpers import CANARY, ParentRun, run_parent
+from security_helpers import CANARY, Listener, ParentRun, run_parent
 
 ATTACKS = {
     "import_os": IMPORT_OS,
@@ -155,10 +154,12 @@ def test_a_worker_holds_no_descriptor_but_its_own_channel(attacks: ParentRun) ->
 
 
 def test_patched_modules_stay_in_the_saboteurs_worker(attacks: ParentRun) -> None:
-    # the saboteur broke json in its own worker: its results are garbage to the parent, not to the rival
-    assert attacks.errors("math_saboteur") == {"ProtocolViolation"}
-    assert attacks.scoring("math_saboteur")["mean_score"] == -10.0
+    # the patch works in the saboteur's own worker, which ran just before the rival's in the same slot...
+    assert [r["output"] for r in attacks.serving("math_saboteur")] == [-1, -1]
+    assert attacks.scoring("math_saboteur")["mean_score"] == 0.0
+    # ...and the rival, the same code unpatched, computes as if alone
     assert attacks.scoring("honest")["mean_score"] == 1.0
+    assert [r["output"] for r in attacks.serving("honest")] == [2, 6]
 
 
 @pytest.mark.parametrize("name", ["protocol_garbage", "protocol_forged_index", "protocol_huge_frame"])
