@@ -23,7 +23,7 @@ from typing import Any
 from .errors import ProtocolViolation, SandboxError
 from .isolation import LAYERS, set_non_dumpable
 from .results import expect_op
-from .wire import ChannelClosed, FrameReader, FrameTooLarge, send_pickle
+from .wire import ChannelClosed, FrameReader, send_pickle
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +66,7 @@ class WorkerProcess:
         """The next message as JSON data; TimeoutError, ChannelClosed, or ProtocolViolation (too large, not JSON)."""
         try:
             return self._reader.recv_json(timeout_s)
-        except FrameTooLarge as exc:
-            raise ProtocolViolation(f"the worker sent {exc}") from exc
-        except ValueError as exc:
+        except ValueError as exc:  # FrameTooLarge, or not JSON
             raise ProtocolViolation(f"the worker sent {exc}") from exc
 
     def end(self) -> str:
