@@ -192,15 +192,26 @@ def _close_other_files(keep: set[int]) -> None:
 
 
 def _limit_resources(memory_limit_bytes: int, cpu_limit_s: int | None) -> None:
+    limits = [
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, 0),
+        (resource.RLIMIT_NOFILE, _OPEN_FILES_LIMIT),
+    ]
     if cpu_limit_s is not None:  # a worker that lingers after its job is killed by the kernel
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit_s, cpu_limit_s + 1))
+        limits.append((resource.RLIMIT_CPU, cpu_limit_s))
     if memory_limit_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (_OPEN_FILES_LIMIT, _OPEN_FILES_LIMIT))
+        limits.append((resource.RLIMIT_AS, memory_limit_bytes))
     if hasattr(resource, "RLIMIT_NPROC") and os.getuid() != 0:  # root ignores it
-        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+        limits.append((resource.RLIMIT_NPROC, 0))
+    for which, value in limits:
+        _, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)  # lowering is always allowed
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            if sys.platform.startswith("linux"):
+                raise
+            # elsewhere (macOS refuses some limits) the template already reported the layers as missing
 
 
 def _drop_capabilities(libc: ctypes.CDLL, last_cap: int) -> None:

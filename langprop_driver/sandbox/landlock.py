@@ -103,7 +103,7 @@ class LandlockRuleset:
     def describe(self) -> str:
         scopes = ", TCP refused" if self.abi >= 4 else ""
         scopes += ", signals and abstract sockets scoped" if self.abi >= 6 else ""
-        return f"landlock (ABI {self.abi}: read-only under {len(self.readable)} folders{scopes})"
+        return f"ABI {self.abi}: read-only under {len(self.readable)} folders{scopes}"
 
     def restrict_self(self) -> None:
         """Enforce the ruleset on this process (no_new_privs must be set first); it cannot be lifted."""
