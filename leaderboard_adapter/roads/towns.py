@@ -1,13 +1,16 @@
 """Town: one road network (OpenDRIVE text, carla.Map, LaneGraph, speed limits, GPS reference) and how to find it.
 
 Towns are found, in order, at an explicit `--xodr` path, in a user `--town-dir` folder of
-`<Name>.xodr` files (e.g. CARLA's own Town01.xodr), then among the bundled towns in
-`leaderboard_adapter/data/towns/`. Loading is cached per resolved file.
+`<Name>.xodr` files (e.g. CARLA's own Town01.xodr; CARLA ships Town10HD as `Town10HD_Opt.xodr`,
+so `<Name>_Opt.xodr` is taken when `<Name>.xodr` is absent), then among the bundled towns in
+`leaderboard_adapter/data/towns/`. Loading is cached per resolved file; a map without any
+OpenDRIVE `<signal>` (CARLA's 2019 map versions) is logged once as a warning when loaded.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,11 +27,25 @@ from leaderboard_adapter.roads.opendrive import (
     speed_limits_mps,
 )
 
+logger = logging.getLogger(__name__)
+
 BUNDLED_TOWNS_DIR = Path(__file__).resolve().parent.parent / "data" / "towns"
 """Folder of the towns shipped with the package."""
 
 DEFAULT_SPEED_LIMIT_MPS = 30.0 / 3.6
 """Speed limit for roads whose OpenDRIVE gives none [m/s] (CARLA's town default, 30 km/h)."""
+
+OPTIMISED_SUFFIX = "_Opt"
+"""Suffix of CARLA's layered town builds (`Town10HD_Opt.xodr` for route files' `Town10HD`)."""
+
+CARLA_MAPS_ENV = "LANGPROP_CARLA_MAPS"
+"""Environment variable naming a folder of CARLA's own OpenDRIVE maps (Town01.xodr, ...)."""
+
+CARLA_ROOT_MAPS = Path("CarlaUE4") / "Content" / "Carla" / "Maps" / "OpenDrive"
+"""Where a CARLA install (`$CARLA_ROOT`) keeps its towns' OpenDRIVE files."""
+
+SHARED_CARLA_MAPS = Path(__file__).resolve().parents[3] / "shared" / "carla_towns"
+"""`../shared/carla_towns` beside the repository checkout (where CI keeps CARLA's maps)."""
 
 
 class TownNotFoundError(LookupError):
@@ -52,6 +69,8 @@ class Town:
     lat_ref: float
     lon_ref: float
     source: str = ""
+    signal_count: int | None = None
+    """Number of OpenDRIVE `<signal>` elements (lights, stop signs, others); None: not counted."""
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -65,6 +84,17 @@ class Town:
     def lane_graph(self) -> LaneGraph:
         """Driving lanes as 1 m polylines with successors and neighbours."""
         return LaneGraph(self.map, resolution_m=1.0, speed_limits_mps=self.speed_limits_mps)
+
+    @property
+    def signals_note(self) -> str:
+        """'' when the map has signals (or they were not counted), else a sentence naming the town and file:
+        without any `<signal>` (CARLA's 2019 maps) it has no traffic lights and no stop signs."""
+        if self.signal_count != 0:
+            return ""
+        return (
+            f"town {self.name} ({self.source}) has no OpenDRIVE <signal>: "
+            "no traffic lights and no stop signs (a 2019 CARLA map?)"
+        )
 
     def speed_limit_mps(self, road_id: int) -> float:
         """The road's speed limit [m/s] (DEFAULT_SPEED_LIMIT_MPS when the map gives none)."""
@@ -90,6 +120,7 @@ class Town:
             lat_ref=lat,
             lon_ref=lon,
             source=source,
+            signal_count=sum(1 for _ in root.iter("signal")),
         )
 
 
@@ -107,8 +138,9 @@ def find_town_file(
 ) -> Path:
     """The OpenDRIVE file for town `name`: `xodr_path` if given, else `town_dir/<name>.xodr`, else bundled.
 
-    Names match exactly first, then case-insensitively. Raises TownNotFoundError listing the
-    places searched and the towns available there.
+    In each folder names match exactly first, then case-insensitively, then as `<name>_Opt`
+    (CARLA's `Town10HD_Opt.xodr` for `Town10HD`). Raises TownNotFoundError listing the places
+    searched and the towns available there.
     """
     if xodr_path is not None:
         path = Path(xodr_path)
@@ -128,8 +160,9 @@ def find_town_file(
         if name in files:
             return files[name]
         lowered = {k.lower(): v for k, v in files.items()}
-        if name.lower() in lowered:
-            return lowered[name.lower()]
+        for candidate in (name, name + OPTIMISED_SUFFIX):
+            if candidate.lower() in lowered:
+                return lowered[candidate.lower()]
         available.extend(f"{k} ({folder})" for k in files)
     places = ", ".join(str(f) for f in searched)
     listing = ", ".join(available) if available else "none"
@@ -142,7 +175,23 @@ def _load_cached(path: str, mtime_ns: int, name: str) -> Town:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidOpenDriveError(f"{path}: not UTF-8 text ({exc})") from exc
-    return Town.from_xodr(name, text, source=path)
+    town = Town.from_xodr(name, text, source=path)
+    if town.signals_note:
+        logger.warning("%s", town.signals_note)
+    return town
+
+
+def carla_maps_dir() -> Path | None:
+    """The folder of CARLA's own OpenDRIVE maps, if any: `$LANGPROP_CARLA_MAPS`, else
+    `$CARLA_ROOT/CarlaUE4/Content/Carla/Maps/OpenDrive`, else `../shared/carla_towns` beside the
+    repository; the first of them that is a folder, None when none is."""
+    candidates = []
+    if os.environ.get(CARLA_MAPS_ENV):
+        candidates.append(Path(os.environ[CARLA_MAPS_ENV]).expanduser())
+    if os.environ.get("CARLA_ROOT"):
+        candidates.append(Path(os.environ["CARLA_ROOT"]).expanduser() / CARLA_ROOT_MAPS)
+    candidates.append(SHARED_CARLA_MAPS)
+    return next((folder for folder in candidates if folder.is_dir()), None)
 
 
 def load_town(
