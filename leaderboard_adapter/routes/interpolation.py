@@ -11,6 +11,7 @@ leaderboard's Mercator formula with the town's geo reference.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from collections.abc import Sequence
 
@@ -26,6 +27,12 @@ from leaderboard_adapter.routes.route_planner import (
     RoutePlanningError,
 )
 from leaderboard_adapter.world_view import RoutePoint
+
+logger = logging.getLogger(__name__)
+
+FAR_KEYPOINT_WARNING_M = 5.0
+"""A keypoint further than this from its nearest driving lane is snapped to it anyway (as CARLA's
+GlobalRoutePlanner, which has no limit), with a warning naming the route, keypoint and distance [m]."""
 
 """Equatorial Earth radius the leaderboard's GPS conversion uses [m]."""
 
@@ -50,8 +57,10 @@ def interpolate_trajectory(
 ) -> list[RoutePoint]:
     """Dense route points through `keypoints` (Keypoint, carla.Location or (x, y[, z])) with RoadOptions.
 
-    Raises RouteInterpolationError naming `route_id` and the keypoint index when a keypoint
-    is off-road or two consecutive keypoints have no lane path between them.
+    Every keypoint is snapped to the nearest driving lane whatever the distance, as CARLA's
+    planner does (`map.get_waypoint(location)`); one further than FAR_KEYPOINT_WARNING_M is
+    logged as a warning. Raises RouteInterpolationError naming `route_id` and the keypoint index
+    when a keypoint has no lane to snap to or two consecutive keypoints have no lane path between them.
     """
     if hop_resolution <= 0:
         raise ValueError(f"hop_resolution must be positive, got {hop_resolution}")
@@ -60,11 +69,16 @@ def interpolate_trajectory(
     planner = planner_for(town, float(hop_resolution))
     for k, point in enumerate(keypoints):
         try:
-            planner.localize(point)
+            position = planner.localize(point)
         except OffRoadError as exc:
             raise RouteInterpolationError(
                 f"route {route_id!r} in {town.name}: keypoint {k} is off-road: {exc}"
             ) from exc
+        if position.offset_m > FAR_KEYPOINT_WARNING_M:
+            logger.warning(
+                "route %r in %s: keypoint %d is %.1f m from the nearest driving lane; snapped to it as CARLA does",
+                route_id, town.name, k, position.offset_m,
+            )
     route: list[RoutePoint] = []
     for k in range(len(keypoints) - 1):
         try:

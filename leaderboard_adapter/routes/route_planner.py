@@ -40,7 +40,7 @@ class RoutePlanningError(ValueError):
 
 
 class OffRoadError(RoutePlanningError):
-    """A location is too far from any driving lane."""
+    """A location has no driving lane to snap to (with a finite `max_offroad_m`: none within it)."""
 
 
 class NoPathError(RoutePlanningError):
@@ -88,7 +88,7 @@ class GlobalRoutePlanner:
         town_map: carla.Map | None = None,
         lane_change_cost_m: float = 20.0,
         lane_change_length_m: float = 8.0,
-        max_offroad_m: float = 5.0,
+        max_offroad_m: float = math.inf,
     ):
         if lane_change_cost_m < 0 or lane_change_length_m <= 0 or max_offroad_m <= 0:
             raise ValueError(
@@ -152,7 +152,12 @@ class GlobalRoutePlanner:
 
     # localisation ----------------------------------------------------------------------------
     def localize(self, location: object) -> LanePosition:
-        """Snap a location to the nearest driving lane (as `carla.Map.get_waypoint`); raises OffRoadError."""
+        """Snap a location to the nearest driving lane (as `carla.Map.get_waypoint`).
+
+        As CARLA's GlobalRoutePlanner, any distance is accepted by default (`max_offroad_m` is
+        infinite); OffRoadError when the map has no driving lane or the lane is further than a
+        finite `max_offroad_m` [m]. `LanePosition.offset_m` says how far the location was.
+        """
         x, y, z = _xyz(location)
         wp = self.map.get_waypoint(
             carla.Location(x, y, z), project_to_road=True, lane_type=carla.LaneType.Driving

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -11,6 +12,7 @@ from leaderboard_adapter.roads.osm_layout import OsmLayout, OsmWay
 from leaderboard_adapter.roads.town_generator import convert_osm
 from leaderboard_adapter.roads.towns import Town, load_town
 from leaderboard_adapter.routes.interpolation import (
+    FAR_KEYPOINT_WARNING_M,
     RouteInterpolationError,
     interpolate_trajectory,
     planner_for,
@@ -18,6 +20,7 @@ from leaderboard_adapter.routes.interpolation import (
 )
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_config import Keypoint
+from leaderboard_adapter.routes.route_planner import GlobalRoutePlanner, OffRoadError
 
 
 def _gaps(points):
@@ -78,10 +81,31 @@ def test_lane_change_on_arterial():
     assert route_length_m(points) < 70.0  # changes lane instead of looping round the block
 
 
-def test_offroad_keypoint_names_route_and_index():
+def test_far_keypoint_is_snapped_as_carla_does_with_a_warning(caplog):
+    """CARLA's planner snaps a keypoint to the nearest driving lane whatever the distance (a block's
+    centre here, 52.6 m from a lane); a far one is named in a warning with route, keypoint, distance."""
     town = load_town("EmbeddedGrid")
-    with pytest.raises(RouteInterpolationError, match=r"route 'r7'.*keypoint 1 is off-road"):
-        interpolate_trajectory(town, [(55.0, 1.7), (55.0, -55.0)], route_id="r7")
+    with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.routes.interpolation"):
+        points = interpolate_trajectory(town, [(55.0, 1.7), (55.0, -55.0)], route_id="r7")
+    assert len(points) > 10
+    end = planner_for(town).localize((55.0, -55.0))
+    assert end.offset_m > FAR_KEYPOINT_WARNING_M
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "'r7'" in warnings[0] and "keypoint 1" in warnings[0] and f"{end.offset_m:.1f} m" in warnings[0]
+
+
+def test_near_keypoints_are_not_warned(caplog):
+    with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.routes.interpolation"):
+        interpolate_trajectory(load_town("EmbeddedGrid"), [(55.0, 1.7), (165.0, 1.7)])
+    assert not caplog.records
+
+
+def test_a_finite_offroad_limit_still_refuses_far_locations():
+    town = load_town("EmbeddedGrid")
+    planner = GlobalRoutePlanner(town.lane_graph, town.map, max_offroad_m=5.0)
+    with pytest.raises(OffRoadError, match=r"52\.6 m from the nearest driving lane"):
+        planner.localize((55.0, -55.0))
 
 
 def test_no_path_names_keypoints():

@@ -1,0 +1,50 @@
+"""Leaderboard 1.0 training route 35 (Town04) on CARLA's real map: its keypoint 30 lies 9.3 m from any
+driving lane, and CARLA's GlobalRoutePlanner snaps it to the nearest one (`map.get_waypoint`) and traces
+the route; so must the embedded planner, with a warning naming route, keypoint and distance.
+
+Needs CARLA's maps (`carla_maps_dir`: `$LANGPROP_CARLA_MAPS`, `$CARLA_ROOT`'s OpenDrive folder or
+`../shared/carla_towns`); skipped, saying so, where they are absent.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import pytest
+
+from leaderboard_adapter.roads.towns import carla_maps_dir, load_town
+from leaderboard_adapter.routes.interpolation import interpolate_trajectory
+
+# Keypoints 29 to 31 of route 35 of carla-simulator/leaderboard `leaderboard-1.0` data/routes_training.xml.
+ROUTE_35_KEYPOINTS_29_TO_31 = [
+    (187.361479254546, -310.924575364244275, 0.195892333984375),
+    (58.93156874521454, -310.924575364244275, 0.195892333984375),
+    (95.40255737304688, -170.24444580078125, 0.195892333984375),
+]
+
+
+def carla_maps() -> Path:
+    """The folder of CARLA's maps holding Town04, or skip saying where they were looked for."""
+    folder = carla_maps_dir()
+    if folder is None or not (folder / "Town04.xodr").is_file():
+        pytest.skip(
+            "CARLA's Town04.xodr not found: set LANGPROP_CARLA_MAPS or CARLA_ROOT, or put CARLA's maps in "
+            "../shared/carla_towns beside the repository"
+        )
+    return folder
+
+
+def test_training_route_35_keypoint_30_is_snapped_and_traced(caplog):
+    town = load_town("Town04", town_dir=carla_maps())
+    with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.routes.interpolation"):
+        points = interpolate_trajectory(town, ROUTE_35_KEYPOINTS_29_TO_31, route_id="35")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "'35'" in warnings[0] and "keypoint 1" in warnings[0] and "9.3 m" in warnings[0]
+    # the route passes the lane point nearest the far keypoint (road 50, about 9.3 m north of it)
+    x, y, _ = ROUTE_35_KEYPOINTS_29_TO_31[1]
+    assert min(math.hypot(p.x_m - x, p.y_m - y) for p in points) == pytest.approx(9.35, abs=0.5)
+    gaps = [math.hypot(b.x_m - a.x_m, b.y_m - a.y_m) for a, b in zip(points, points[1:], strict=False)]
+    assert max(gaps) < 1.1
