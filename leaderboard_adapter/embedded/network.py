@@ -4,6 +4,8 @@
 hold several identical segments for one lane. Here every segment maps to a canonical one
 (the lowest index with the same lane and end points), successors are canonical, and
 per-segment lengths, speed limits and curvature speed caps are flat arrays indexed by segment.
+Heights: `z_at` interpolates the lane centre's z [m] (CARLA world frame, z up) along a segment,
+so actors moved along lanes follow slopes, ramps and bridges.
 """
 
 from __future__ import annotations
@@ -66,10 +68,28 @@ class DrivingNetwork:
         self.entry_xy = np.stack([lane_graph.x_m[first], lane_graph.y_m[first]], axis=1)
         self.entry_yaw_deg = lane_graph.yaw_deg[first]
         self.exit_xy = np.stack([lane_graph.x_m[last], lane_graph.y_m[last]], axis=1)
+        # heights: a global arc-length axis over the graph's points (as LaneGraph.pose_at's) and per-point slopes
+        self._first = first
+        self._last_start = np.maximum(last - 1, first)
+        self._seg_offset = np.concatenate([[0.0], np.cumsum(self.length_m + 10.0)[:-1]])
+        self._global_s = self._seg_offset[lane_graph.segment] + lane_graph.s_m
+        nxt = np.minimum(np.arange(len(lane_graph.z_m)) + 1, len(lane_graph.z_m) - 1)
+        same = lane_graph.segment[nxt] == lane_graph.segment
+        ds = np.where(same, lane_graph.s_m[nxt] - lane_graph.s_m, 0.0)
+        self._dz_ds = np.where(ds > 1e-9, (lane_graph.z_m[nxt] - lane_graph.z_m) / np.maximum(ds, 1e-9), 0.0)
 
     def pose_at(self, segment: np.ndarray, s_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Vectorised (x, y, yaw_deg) at arc length `s_m` along segments (the lane graph's interpolation)."""
         return self.graph.pose_at(segment, s_m)
+
+    def z_at(self, segment: np.ndarray, s_m: np.ndarray) -> np.ndarray:
+        """Vectorised lane-centre height [m] at arc length `s_m` [m] along segments (linear between points)."""
+        seg = np.asarray(segment, dtype=np.int64)
+        s = np.asarray(s_m, dtype=float)
+        g = self.graph
+        k = np.searchsorted(self._global_s, self._seg_offset[seg] + s, side="right") - 1
+        k = np.minimum(np.maximum(k, self._first[seg]), self._last_start[seg])
+        return g.z_m[k] + np.clip(s - g.s_m[k], 0.0, None) * self._dz_ds[k]
 
     def _curve_cap(self, index: int, max_lateral_accel_mps2: float) -> float:
         """Speed [m/s] at which the sharpest bend of a segment gives the allowed lateral acceleration."""

@@ -17,7 +17,7 @@ _SIDE_HOPS = 4
 
 
 class SidewalkNetwork:
-    """Sidewalk polylines in flat arrays: `x_m`, `y_m`, `s_m`, `line` per point; per line `length_m`, `closed`."""
+    """Sidewalk polylines in flat arrays: `x_m`, `y_m`, `z_m`, `s_m`, `line` per point; per line `length_m`, `closed`."""
 
     def __init__(self, town_map: carla.Map, network: DrivingNetwork, resolution_m: float = 2.0):
         if resolution_m <= 0:
@@ -32,7 +32,7 @@ class SidewalkNetwork:
             visited.update(keys)
             if len(pts) >= 2:
                 lines.append((pts, closed))
-        xs, ys, ss, owner, first, count, length, closed_flags, offset = [], [], [], [], [], [], [], [], []
+        xs, ys, zs, ss, owner, first, count, length, closed_flags, offset = ([] for _ in range(10))
         total = 0.0
         for li, (pts, closed) in enumerate(lines):
             if closed:
@@ -47,10 +47,12 @@ class SidewalkNetwork:
             total += float(s[-1]) + 10.0
             xs.extend(pts[:, 0])
             ys.extend(pts[:, 1])
+            zs.extend(pts[:, 2])
             ss.extend(s)
             owner.extend([li] * len(pts))
         self.x_m = np.asarray(xs)
         self.y_m = np.asarray(ys)
+        self.z_m = np.asarray(zs)
         self.s_m = np.asarray(ss)
         self.line = np.asarray(owner, dtype=np.int64)
         self.first = np.asarray(first, dtype=np.int64)
@@ -62,6 +64,7 @@ class SidewalkNetwork:
         nxt = np.minimum(np.arange(len(self.x_m)) + 1, max(len(self.x_m) - 1, 0))
         self._dx = self.x_m[nxt] - self.x_m
         self._dy = self.y_m[nxt] - self.y_m
+        self._dz = self.z_m[nxt] - self.z_m
         self._yaw = np.degrees(np.arctan2(self._dy, self._dx))
         ds = self.s_m[nxt] - self.s_m
         self._inv_ds = np.where(ds > 1e-9, 1.0 / np.maximum(ds, 1e-9), 0.0)
@@ -93,7 +96,7 @@ class SidewalkNetwork:
 
     def _trace(self, seed: carla.Waypoint) -> tuple[np.ndarray, set, bool]:
         res = self.resolution_m
-        start = _xy(seed)
+        start = _xyz(seed)
         keys = {_key(seed)}
         forward, closed = self._walk(seed, res, carla.Waypoint.next, start, keys)
         if closed:
@@ -110,7 +113,7 @@ class SidewalkNetwork:
             if not nxt:
                 return out, False
             w = nxt[0]
-            p = _xy(w)
+            p = _xyz(w)
             if len(out) > 5 and np.hypot(p[0] - start[0], p[1] - start[1]) < 0.6 * res:
                 return out, True
             keys.add(_key(w))
@@ -119,12 +122,20 @@ class SidewalkNetwork:
 
     def pose_at(self, line: np.ndarray, s_m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Vectorised (x, y, yaw_deg along the line's direction) at arc length `s_m` (wrapped on closed lines)."""
+        x, y, _, yaw = self.pose_z_at(line, s_m)
+        return x, y, yaw
+
+    def pose_z_at(
+        self, line: np.ndarray, s_m: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Vectorised (x, y, z [m], yaw_deg along the line's direction) at arc length `s_m` (wrapped on closed
+        lines); z is the sidewalk's height, so walkers follow slopes and bridges."""
         length = self.length_m[line]
         s = np.where(self.closed[line], np.mod(s_m, length), np.clip(s_m, 0.0, length))
         k = np.searchsorted(self._global_s, self._offset[line] + s, side="right") - 1
         k = np.minimum(np.maximum(k, self.first[line]), self._last[line])
         t = np.minimum(np.maximum((s - self.s_m[k]) * self._inv_ds[k], 0.0), 1.0)
-        return self.x_m[k] + t * self._dx[k], self.y_m[k] + t * self._dy[k], self._yaw[k]
+        return self.x_m[k] + t * self._dx[k], self.y_m[k] + t * self._dy[k], self.z_m[k] + t * self._dz[k], self._yaw[k]
 
     def nearest(self, x_m: float, y_m: float) -> tuple[int, float, float]:
         """(line, arc length [m], distance [m]) of the sidewalk point nearest (x, y)."""
@@ -161,9 +172,9 @@ class SidewalkNetwork:
         return int(self.line[k]), float(self.s_m[k]), float(self.x_m[k]), float(self.y_m[k])
 
 
-def _xy(w: carla.Waypoint) -> tuple[float, float]:
+def _xyz(w: carla.Waypoint) -> tuple[float, float, float]:
     loc = w.transform.location
-    return (loc.x, loc.y)
+    return (loc.x, loc.y, loc.z)
 
 
 def _key(w: carla.Waypoint) -> tuple[int, int, int]:

@@ -12,6 +12,12 @@ seeded generator) and an arc length on the first. Every step, vectorised over ve
    no other vehicle (the ego included) occupies or claims a conflicting lane of the junction;
 3. IDM with the strongest interaction; the desired speed is the speed limit times a
    per-vehicle factor, capped by lane curvature ahead.
+
+Dead ends (lanes with no successor, e.g. highway merge lanes): a plan reaching one is padded
+by repeating that segment, so the vehicle drives to the lane's end; there it leaves and comes
+back, at once, at the start of another ordinary lane clear of the ego and the others (drawn
+from the same generator: same seed, same traffic), so the fleet keeps its size.
+Heights: `z_m` is the lane centre's height at each vehicle's position.
 """
 
 from __future__ import annotations
@@ -116,7 +122,9 @@ class TrafficFleet:
         self.wait_ticks = np.zeros(0, dtype=np.int64)
         self.x_m = np.zeros(0)
         self.y_m = np.zeros(0)
+        self.z_m = np.zeros(0)
         self.yaw_deg = np.zeros(0)
+        #: vehicles that reached the end of a dead-end lane and came back elsewhere
         self.respawns = 0
         self._buf_size = -1
         self._buf: tuple[np.ndarray, ...] = ()
@@ -141,15 +149,7 @@ class TrafficFleet:
         plan = [seg] + [
             int(self.net.canonical[p]) for p in (path or [])[1 if path and path[0] == segment else 0 :]
         ]
-        plan = plan[: self.params.plan_segments]
-        while len(plan) < self.params.plan_segments:
-            last = plan[-1]
-            count = self.net.successor_count[last]
-            if count == 0:
-                raise ValueError(
-                    f"segment {last} is a dead end: cannot plan {self.params.plan_segments} segments"
-                )
-            plan.append(int(self.net.successors[last, rng.integers(0, count)]))
+        plan = self._extend_plan(plan[: self.params.plan_segments], rng)
         self.plan = np.vstack([self.plan, np.array(plan, dtype=np.int64)[None, :]])
         self.s_m = np.append(self.s_m, float(s_m))
         self.speed_mps = np.append(self.speed_mps, float(speed_mps))
@@ -163,10 +163,19 @@ class TrafficFleet:
         self._update_pose()
         return len(self) - 1
 
+    def _extend_plan(self, plan: list[int], rng: np.random.Generator) -> list[int]:
+        """`plan` extended to `plan_segments` with random successors; past a dead end, its last segment repeats."""
+        net = self.net
+        while len(plan) < self.params.plan_segments:
+            last = plan[-1]
+            count = net.successor_count[last]
+            plan.append(int(net.successors[last, rng.integers(0, count)]) if count else last)
+        return plan
+
     def spawn_random(self, count: int, rng: np.random.Generator, avoid_xy: np.ndarray) -> None:
         """Add `count` vehicles on ordinary (non-junction) lanes, clear of `avoid_xy` (the ego start) and each other."""
         net = self.net
-        candidates = np.flatnonzero(net.is_canonical & ~net.is_junction & (net.successor_count > 0))
+        candidates = self._spawn_candidates()
         if count == 0 or candidates.size == 0:
             return
         weights = net.length_m[candidates] / net.length_m[candidates].sum()
@@ -187,6 +196,11 @@ class TrafficFleet:
                 factor = float(rng.uniform(p.speed_factor_min, p.speed_factor_max))
                 self.add(seg, s, rng, 0.0, factor, (float(size[0]), float(size[1])))
                 break
+
+    def _spawn_candidates(self) -> np.ndarray:
+        """Canonical ordinary (non-junction) lanes that lead on: where vehicles spawn and respawn."""
+        net = self.net
+        return np.flatnonzero(net.is_canonical & ~net.is_junction & (net.successor_count > 0))
 
     # ------------------------------------------------------------------ stepping
     def step(
@@ -362,7 +376,7 @@ class TrafficFleet:
         self.accel_mps2 = (v_new - v) / dt_s
         self.speed_mps = v_new
         self.s_m = s + v_new * dt_s
-        self._advance(rng)
+        self._advance(rng, ego)
         self._update_pose()
 
     def _ego_on_plan(
@@ -406,40 +420,61 @@ class TrafficFleet:
             self._buf_size = m
         return self._buf
 
-    def _advance(self, rng: np.random.Generator) -> None:
-        """Move vehicles that ran past their segment's end onto the next one, extending plans at random."""
+    def _advance(self, rng: np.random.Generator, ego: EgoOnGraph) -> None:
+        """Move vehicles that ran past their segment's end onto the next one, extending plans at random;
+        those past the end of a dead-end lane respawn elsewhere (`_respawn`)."""
         net = self.net
         over = np.flatnonzero(self.s_m > net.length_m[self.plan[:, 0]])
         while over.size:
+            dead = over[net.successor_count[self.plan[over, 0]] == 0]
+            for i in dead:
+                self._respawn(int(i), rng, ego)
+            over = over[self.s_m[over] > net.length_m[self.plan[over, 0]]]
+            if not over.size:
+                break
             self.s_m[over] -= net.length_m[self.plan[over, 0]]
             last = self.plan[over, -1]
             count = net.successor_count[last]
             pick = rng.integers(0, np.maximum(count, 1))
-            nxt = net.successors[last, pick]
             self.plan[over, :-1] = self.plan[over, 1:]
-            self.plan[over, -1] = nxt
-            dead = over[nxt < 0]
-            for i in dead:
-                self._respawn(int(i), rng)
+            self.plan[over, -1] = np.where(count > 0, net.successors[last, pick], last)
             over = over[self.s_m[over] > net.length_m[self.plan[over, 0]]]
 
-    def _respawn(self, i: int, rng: np.random.Generator) -> None:
-        """Put vehicle `i` (whose plan hit a dead end) back at the start of a random ordinary lane."""
+    def _respawn(self, i: int, rng: np.random.Generator, ego: EgoOnGraph) -> None:
+        """Put vehicle `i` (at the end of a dead-end lane) back, standing, at the start of a random ordinary
+        lane at least `spawn_clearance_from_ego_m` from the ego and `spawn_min_spacing_m` from the others
+        (the best-spaced of `_MAX_SPAWN_TRIES` draws when none is)."""
         net = self.net
-        candidates = np.flatnonzero(net.is_canonical & ~net.is_junction & (net.successor_count > 0))
-        seg = int(rng.choice(candidates))
-        plan = [seg]
-        while len(plan) < self.params.plan_segments:
-            last = plan[-1]
-            cnt = net.successor_count[last]
-            plan.append(int(net.successors[last, rng.integers(0, cnt)]) if cnt else seg)
-        self.plan[i] = plan
-        self.s_m[i] = 0.5 * self.length_m[i]
+        p = self.params
+        candidates = self._spawn_candidates()
+        if candidates.size == 0:  # no lane leads on: keep it standing at the end of its lane
+            self.s_m[i] = net.length_m[self.plan[i, 0]]
+            self.speed_mps[i] = 0.0
+            return
+        others = np.arange(len(self)) != i
+        s0 = 0.5 * self.length_m[i]
+        best_seg, best_room = -1, -np.inf
+        for _ in range(_MAX_SPAWN_TRIES):
+            seg = int(rng.choice(candidates))
+            x, y, _ = net.pose_at(np.array([seg]), np.array([min(s0, net.length_m[seg])]))
+            ego_room = np.hypot(x[0] - ego.x_m, y[0] - ego.y_m) - p.spawn_clearance_from_ego_m
+            d_others = np.hypot(self.x_m[others] - x[0], self.y_m[others] - y[0])
+            gap_room = (d_others.min() if d_others.size else np.inf) - p.spawn_min_spacing_m
+            room = min(ego_room, gap_room)
+            if room > best_room:
+                best_seg, best_room = seg, room
+            if room >= 0.0:
+                break
+        self.plan[i] = self._extend_plan([best_seg], rng)
+        self.s_m[i] = min(s0, net.length_m[best_seg])
         self.speed_mps[i] = 0.0
+        self.accel_mps2[i] = 0.0
         self.claim[i] = -1
         self.stop_cleared[i] = -1
+        self.wait_ticks[i] = 0
         self.respawns += 1
 
     def _update_pose(self) -> None:
         x, y, yaw = self.net.pose_at(self.plan[:, 0], self.s_m)
         self.x_m, self.y_m, self.yaw_deg = x, y, yaw
+        self.z_m = self.net.z_at(self.plan[:, 0], self.s_m)

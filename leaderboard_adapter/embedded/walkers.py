@@ -76,6 +76,9 @@ class WalkerCrowd:
         self.mode = np.zeros(0, dtype=np.int8)
         self.from_xy = np.zeros((0, 2))
         self.to_xy = np.zeros((0, 2))
+        #: heights [m] of a crossing's start and end (the sidewalks' heights there)
+        self.from_z_m = np.zeros(0)
+        self.to_z_m = np.zeros(0)
         self.cross_len_m = np.zeros(0)
         self.cross_done_m = np.zeros(0)
         self.target_line = np.zeros(0, dtype=np.int64)
@@ -84,6 +87,7 @@ class WalkerCrowd:
         self.crossings_started = 0
         self.x_m = np.zeros(0)
         self.y_m = np.zeros(0)
+        self.z_m = np.zeros(0)
         self.yaw_deg = np.zeros(0)
         self.vx_mps = np.zeros(0)
         self.vy_mps = np.zeros(0)
@@ -109,6 +113,8 @@ class WalkerCrowd:
         self.from_xy = np.vstack([self.from_xy, np.zeros((1, 2))])
         to = (target[2], target[3]) if target else (0.0, 0.0)
         self.to_xy = np.vstack([self.to_xy, np.array([to])])
+        self.from_z_m = np.append(self.from_z_m, 0.0)
+        self.to_z_m = np.append(self.to_z_m, 0.0)
         self.cross_len_m = np.append(self.cross_len_m, 0.0)
         self.cross_done_m = np.append(self.cross_done_m, 0.0)
         self.target_line = np.append(self.target_line, target[0] if target else -1)
@@ -245,6 +251,9 @@ class WalkerCrowd:
 
     def _start_crossing(self, i: int) -> None:
         self.from_xy[i] = (self.x_m[i], self.y_m[i])
+        self.from_z_m[i] = self.z_m[i]
+        line, s = self.target_line[i : i + 1], self.target_s_m[i : i + 1]
+        self.to_z_m[i] = float(self.sw.pose_z_at(line, s)[2][0]) if line[0] >= 0 else self.z_m[i]
         self.cross_len_m[i] = float(np.hypot(*(self.to_xy[i] - self.from_xy[i])))
         self.cross_done_m[i] = 0.0
         self.mode[i] = CROSS
@@ -254,7 +263,7 @@ class WalkerCrowd:
         n = len(self)
         if n == 0:
             return
-        x, y, yaw = self.sw.pose_at(self.line, self.s_m)
+        x, y, z, yaw = self.sw.pose_z_at(self.line, self.s_m)
         yaw = yaw + (self.direction < 0) * 180.0
         moving = (self.mode == WALK) * self.speed_mps
         rad = np.radians(yaw)
@@ -267,9 +276,11 @@ class WalkerCrowd:
             t = np.clip(self.cross_done_m / dist, 0.0, 1.0)
             x = np.where(crossing, self.from_xy[:, 0] + t * d[:, 0], x)
             y = np.where(crossing, self.from_xy[:, 1] + t * d[:, 1], y)
+            z = np.where(crossing, self.from_z_m + t * (self.to_z_m - self.from_z_m), z)
             yaw = np.where(crossing, np.degrees(np.arctan2(d[:, 1], d[:, 0])), yaw)
             vx = np.where(crossing, self.speed_mps * d[:, 0] / dist, vx)
             vy = np.where(crossing, self.speed_mps * d[:, 1] / dist, vy)
+        self.z_m = z
         self.x_m, self.y_m, self.yaw_deg, self.vx_mps, self.vy_mps = (
             x,
             y,

@@ -1,6 +1,7 @@
 """EmbeddedWorld: the WorldView of a CARLA-less world, advanced one fixed step per `tick(control)`.
 
-Step order: ego, traffic lights, NPC vehicles, walkers. All randomness comes from one
+Step order: ego (then its height: the road under it, see `road_height.py`), traffic lights, NPC vehicles,
+walkers. All randomness comes from one
 `numpy.random.Generator` seeded at construction, so two worlds built alike and fed the
 same controls stay identical. Actor ids: hero 0, vehicles from 1, walkers after them.
 """
@@ -15,6 +16,7 @@ from leaderboard_adapter.embedded.ego import EgoVehicle
 from leaderboard_adapter.embedded.geometry import box_corners
 from leaderboard_adapter.embedded.junction_conflicts import conflict_matrix
 from leaderboard_adapter.embedded.network import DrivingNetwork
+from leaderboard_adapter.embedded.road_height import RoadHeight
 from leaderboard_adapter.embedded.route_tracker import RouteTracker
 from leaderboard_adapter.embedded.sidewalks import SidewalkNetwork
 from leaderboard_adapter.embedded.signals import STOP_SIGN_TYPE, TRAFFIC_LIGHT_TYPE, signal_sites
@@ -66,6 +68,7 @@ class EmbeddedWorld:
         self.stops = StopSignSystem(signal_sites(town_map, self.network, STOP_SIGN_TYPE), n_seg)
         start = route[0]
         self.ego = EgoVehicle(config.ego, start.x_m, start.y_m, start.z_m, start.yaw_deg)
+        self._ego_height = RoadHeight(town_map)
         self.tracker = RouteTracker(route, self.network)
         setbacks = stop_setbacks_m(lane_graph, config.traffic.idm.stop_line_gap_m, config.ego)
         self.fleet = TrafficFleet(self.network, conflicts, config.traffic, setbacks)
@@ -171,6 +174,7 @@ class EmbeddedWorld:
         dt = cfg.dt_s
         ego = self.ego
         ego.step(control, dt)
+        ego.z_m = self._ego_height.height_m(ego.x_m, ego.y_m, ego.z_m)
         tracker = self.tracker
         tracker.update(ego.x_m, ego.y_m, ego.yaw_deg)
         self._refresh_speed_limit()
@@ -250,6 +254,12 @@ class EmbeddedWorld:
         a = self.actors()
         return box_corners(a.x_m, a.y_m, a.yaw_deg, a.length_m, a.width_m)
 
+    def actor_z_m(self) -> np.ndarray:
+        """(N,) heights [m] of `actors()`, same order: the road (vehicles) or sidewalk (walkers) under each."""
+        w = self.crowd
+        walkers = w.z_m if w is not None and len(w) else np.zeros(0)
+        return np.concatenate([self.fleet.z_m, walkers])
+
     def walker_ids(self) -> np.ndarray:
         n = len(self.crowd) if self.crowd is not None else 0
         return self._walker_base_id + np.arange(n, dtype=np.int64)
@@ -300,6 +310,7 @@ class EmbeddedWorld:
             "hero": {
                 "x_m": e.x_m,
                 "y_m": e.y_m,
+                "z_m": e.z_m,
                 "yaw_deg": e.yaw_deg,
                 "speed_mps": e.speed_mps,
                 "steer_rad": e.steer_rad,
@@ -308,6 +319,7 @@ class EmbeddedWorld:
                 "ids": list(self._vehicle_ids),
                 "x_m": f.x_m.tolist(),
                 "y_m": f.y_m.tolist(),
+                "z_m": f.z_m.tolist(),
                 "yaw_deg": f.yaw_deg.tolist(),
                 "speed_mps": f.speed_mps.tolist(),
                 "length_m": f.length_m.tolist(),
@@ -321,6 +333,7 @@ class EmbeddedWorld:
                 "ids": self.walker_ids().tolist(),
                 "x_m": w.x_m.tolist(),
                 "y_m": w.y_m.tolist(),
+                "z_m": w.z_m.tolist(),
                 "yaw_deg": w.yaw_deg.tolist(),
                 "mode": w.mode.tolist(),
             }
