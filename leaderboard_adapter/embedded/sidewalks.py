@@ -135,7 +135,12 @@ class SidewalkNetwork:
         k = np.searchsorted(self._global_s, self._offset[line] + s, side="right") - 1
         k = np.minimum(np.maximum(k, self.first[line]), self._last[line])
         t = np.minimum(np.maximum((s - self.s_m[k]) * self._inv_ds[k], 0.0), 1.0)
-        return self.x_m[k] + t * self._dx[k], self.y_m[k] + t * self._dy[k], self.z_m[k] + t * self._dz[k], self._yaw[k]
+        return (
+            self.x_m[k] + t * self._dx[k],
+            self.y_m[k] + t * self._dy[k],
+            self.z_m[k] + t * self._dz[k],
+            self._yaw[k],
+        )
 
     def nearest(self, x_m: float, y_m: float) -> tuple[int, float, float]:
         """(line, arc length [m], distance [m]) of the sidewalk point nearest (x, y)."""

@@ -101,7 +101,11 @@ class TrafficFleet:
     """NPC vehicles as parallel arrays; `step` advances them all."""
 
     def __init__(
-        self, network: DrivingNetwork, conflicts: np.ndarray, params: TrafficParams, stop_setback_m: np.ndarray
+        self,
+        network: DrivingNetwork,
+        conflicts: np.ndarray,
+        params: TrafficParams,
+        stop_setback_m: np.ndarray,
     ):
         """`stop_setback_m` (per segment, see `stop_setback.py`): how much further back than usual an
         NPC waits before entering that junction lane."""
@@ -284,7 +288,9 @@ class TrafficFleet:
         ahead = np.where(corridor, along, np.inf)
         # the ego at any other heading: where its box covers the NPC's planned path
         reach = p.vehicle_lookahead_m + half_len[:, n]
-        near_ego = ~same_way[:, n] & (np.hypot(dx[:, n], dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m))
+        near_ego = ~same_way[:, n] & (
+            np.hypot(dx[:, n], dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m)
+        )
         ahead[:, n] = np.minimum(ahead[:, n], self._ego_on_plan(offs, ego, near_ego, reach))
         gap = np.minimum(along_path, ahead) - half_len
         v_lead = np.maximum(v_all[None, :] * cos_rel, 0.0)

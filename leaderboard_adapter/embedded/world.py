@@ -183,7 +183,11 @@ class EmbeddedWorld:
         self.lights.update(self._time_s)
         tp = cfg.traffic
         claim = tracker.junction_claim(
-            ego.speed_mps, 0.5 * cfg.ego.length_m, tp.idm.comfort_decel_mps2, tp.claim_margin_m, tp.stop_distance_m
+            ego.speed_mps,
+            0.5 * cfg.ego.length_m,
+            tp.idm.comfort_decel_mps2,
+            tp.claim_margin_m,
+            tp.stop_distance_m,
         )
         if claim >= 0 and self.lights.segment_state[claim] == RED:
             claim = -1  # waiting at a red light holds no right of way
