@@ -18,7 +18,14 @@ from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_age
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, run_route, world_seed
+from leaderboard_adapter.evaluator.route_runner import (
+    AgentSpec,
+    RouteOutcome,
+    error_text,
+    run_route,
+    simulation_crash_outcome,
+    world_seed,
+)
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.evaluator.sensor_icons import sensor_icons
 from leaderboard_adapter.evaluator.summary import print_summary
@@ -30,8 +37,10 @@ from leaderboard_adapter.routes.route_config import RouteConfig
 from leaderboard_adapter.routes.route_parser import RouteFileError, parse_routes_file
 from leaderboard_adapter.routes.route_planner import RoutePlanningError
 from leaderboard_adapter.scoring import (
+    EntryStatus,
     ResultsFile,
     ResultsFileError,
+    RouteEnding,
     RouteRecord,
     build_route_record,
     route_id_for,
@@ -44,14 +53,19 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PlannedRun:
-    """One entry of the run: a route, its repetition, its index in the results file and its dense route."""
+    """One entry of the run: a route, its repetition, its index in the results file and its dense route.
+
+    `planning_error`: why the route's town could not be loaded or its keypoints traced ("" when they
+    were; then `town` is None and `points` empty): the run is recorded as "Failed - Simulation crashed".
+    """
 
     index: int
     route: RouteConfig
     repetition: int
-    town: Town
+    town: Town | None
     points: list[RoutePoint]
     routes_file: Path
+    planning_error: str = ""
 
     @property
     def route_id(self) -> str:
@@ -61,7 +75,7 @@ class PlannedRun:
         """What the evaluator publishes to agents for this run, evaluated with `--seed seed` in `world_config`."""
         world = world_seed(seed, self.route.id, self.repetition)
         return RunInfo(
-            self.route_id, self.index, self.repetition, self.town.name, seed, world, leaderboard_version,
+            self.route_id, self.index, self.repetition, self.route.town, seed, world, leaderboard_version,
             str(self.routes_file), world_config.vehicle_count, world_config.walker_count,
         )
 
@@ -69,7 +83,13 @@ class PlannedRun:
 def plan_runs(
     routes_file: Path, subset: str, repetitions: int, town_dir: Path | None, xodr: Path | None
 ) -> list[PlannedRun]:
-    """Parse, resolve towns and interpolate every route up front, so bad input fails before anything runs."""
+    """Parse, resolve towns and interpolate every route up front.
+
+    A route whose town cannot be loaded or whose keypoints cannot be traced is planned with its
+    `planning_error` (it is recorded as a simulation crash, as the leaderboard records a scenario that
+    cannot be loaded, and the other routes run); when no route at all can be planned, the first
+    error is raised as LangPropDriveError (a wrong `--town-dir` or `--xodr`, before anything runs).
+    """
     if repetitions < 1:
         raise LangPropDriveError(f"--repetitions must be at least 1, got {repetitions}")
     try:
@@ -77,14 +97,32 @@ def plan_runs(
     except (RouteFileError, OSError) as error:
         raise LangPropDriveError(str(error)) from error
     planned: list[PlannedRun] = []
+    errors: list[tuple[str, Exception]] = []
     for i, route in enumerate(routes):
+        town: Town | None = None
+        points: list[RoutePoint] = []
+        problem = ""
         try:
             town = load_town(route.town, town_dir=town_dir, xodr_path=xodr)
             points = interpolate_route(town, route)
         except (TownNotFoundError, InvalidOpenDriveError, RoutePlanningError) as error:
-            raise LangPropDriveError(f"{routes_file}: route {route.id}: {error}") from error
+            problem = f"{routes_file}: route {route.id}: {error}"
+            errors.append((problem, error))
+        except Exception as error:  # as the leaderboard: a scenario that cannot be loaded is a crash
+            logger.exception("%s: route %s could not be planned", routes_file, route.id)
+            problem = f"{routes_file}: route {route.id}: {error_text(error)}"
+            errors.append((problem, error))
+        if problem:
+            logger.error("%s: recorded as 'Failed - Simulation crashed'", problem)
+            town, points = None, []
         for repetition in range(repetitions):
-            planned.append(PlannedRun(i * repetitions + repetition, route, repetition, town, points, routes_file))
+            planned.append(
+                PlannedRun(i * repetitions + repetition, route, repetition, town, points, routes_file, problem)
+            )
+    if routes and len(errors) == len(routes):
+        problem, error = errors[0]
+        more = f" (and {len(errors) - 1} more routes that cannot be planned)" if len(errors) > 1 else ""
+        raise LangPropDriveError(problem + more) from error
     return planned
 
 
@@ -108,8 +146,9 @@ def _open_results(path: Path, runs: list[PlannedRun], resume: bool) -> ResultsFi
 
 
 def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord:
-    """The route's leaderboard record; its `meta` also holds what the agent reported (`agent_meta`) and,
-    when the agent crashed or could not be set up, the first line of its error (`failure_detail`)."""
+    """The route's leaderboard record; its `meta` also holds what the agent reported (`agent_meta`),
+    when the agent or the simulation crashed or the agent could not be set up, the first line of the
+    error (`failure_detail`), and for a map without any OpenDRIVE signal `map_signals` 0 and `map_note`."""
     completion = 100 if outcome.target_reached else outcome.route_completion_percent
     record = build_route_record(
         index=run.index,
@@ -122,9 +161,12 @@ def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord
         duration_system_s=outcome.duration_system_s,
         penalties=scheme_for_version(version),
     )
-    extra = dict(outcome.agent_meta)
+    extra: dict[str, float | str] = dict(outcome.agent_meta)
     if outcome.failure_detail:
         extra["failure_detail"] = outcome.failure_detail.splitlines()[0]
+    if run.town is not None and run.town.signals_note:
+        extra["map_signals"] = 0
+        extra["map_note"] = run.town.signals_note
     return replace(record, meta=replace(record.meta, extra=extra)) if extra else record
 
 
@@ -273,10 +315,33 @@ def check_agent_config(agent_class: type, config_path: str) -> None:
         ) from error
 
 
+def _drive_run(run: PlannedRun, request: EvaluationRequest, on_tick) -> RouteOutcome:
+    """One run's outcome; a route that could not be planned, or whose run raised past `run_route`, is a
+    simulation crash (KeyboardInterrupt escapes)."""
+    if run.planning_error or run.town is None:
+        return simulation_crash_outcome(run.planning_error or "the route was not planned")
+    wall_start = time.monotonic()
+    info = run.run_info(request.seed, request.leaderboard_version, request.world_config)
+    try:
+        return run_route(
+            request.agent, run.town, run.points, request.world_config, info.world_seed,
+            request.leaderboard_version, on_tick, run_info=info,
+        )
+    except Exception as error:
+        logger.exception("%s: the simulation crashed", run.route_id)
+        return simulation_crash_outcome(error_text(error), time.monotonic() - wall_start)
+
+
 def evaluate_runs(request: EvaluationRequest) -> int:
     """Drive every planned run not yet in the results file and finalise it; 0, or 130 on Ctrl-C (what was
     scored is kept). Raises LangPropDriveError for an agent file that cannot load, an agent config its
-    class's `check_config` refuses, or a run that stops the evaluation."""
+    class's `check_config` refuses, or a run that stops the evaluation (invalid sensors).
+
+    A route that could not be planned, or whose simulation raised, is recorded as the leaderboard
+    records it ("Failed - Simulation crashed", entry status "Crashed") and the run goes on with the
+    next route: a deliberate difference, as the leaderboard stops at a crash and expects a resubmission,
+    while here the world is deterministic and the same route would crash again. The entry stays
+    "Crashed" (not eligible) once a route crashed, and the global record is computed over all routes."""
     runs, version = request.runs, request.leaderboard_version
     try:
         agent_class = load_agent_class(request.agent.path)  # fail fast, before any route runs
@@ -288,19 +353,21 @@ def evaluate_runs(request: EvaluationRequest) -> int:
     todo = [run for run in runs if run.index >= results.resume_index]
     progress = _Progress(len(runs), len(runs) - len(todo), enabled=request.progress)
     stopped_by: RouteOutcome | None = None
+    crashed: list[str] = []
+    agent_built = bool(results.sensors)
     try:
         for run in todo:
-            info = run.run_info(request.seed, version, request.world_config)
-            outcome = run_route(
-                request.agent, run.town, run.points, request.world_config, info.world_seed, version,
-                progress.on_tick, run_info=info,
-            )
+            outcome = _drive_run(run, request, progress.on_tick)
+            agent_built = agent_built or outcome.agent_built
             if outcome.sensor_types and not results.sensors:
                 results.set_sensors(sensor_icons(outcome.sensor_types))
             record = _record(run, outcome, version)
-            results.add_record(record, entry_status=outcome.ending.entry_status)
+            if outcome.ending is RouteEnding.SIMULATION_CRASHED:
+                crashed.append(f"{record.route_id} ({record.meta.extra.get('failure_detail', '')})")
+            entry_status = EntryStatus.CRASHED if crashed else outcome.ending.entry_status
+            results.add_record(record, entry_status=entry_status)
             progress.route_done(record)
-            if outcome.ending.stops_evaluation:
+            if outcome.ending.stops_evaluation and outcome.ending is not RouteEnding.SIMULATION_CRASHED:
                 stopped_by = outcome
                 break
     except KeyboardInterrupt:
@@ -314,7 +381,10 @@ def evaluate_runs(request: EvaluationRequest) -> int:
         raise LangPropDriveError(
             f"evaluation stopped ({stopped_by.ending.failure_message}): {stopped_by.failure_detail}"
         )
-    global_record = results.finalise(sensors_initialized=True)
+    global_record = results.finalise(sensors_initialized=agent_built)
     print_summary(results.records, global_record)
+    if crashed:
+        print(f"simulation crashed on {len(crashed)} route(s), entry status {results.entry_status.value}: "
+              + "; ".join(crashed))
     print(f"results: {checkpoint}")
     return 0

@@ -61,8 +61,10 @@ class AgentSpec:
 class RouteOutcome:
     """What one route run produced: events, completion [%], how it ended, and its durations [s].
 
-    `failure_detail`: the agent's error when it crashed or could not be set up ("" otherwise).
+    `failure_detail`: the agent's or the simulation's error when either crashed, or the agent could not
+    be set up ("" otherwise).
     `agent_meta`: what the agent's `route_meta()` reported after driving (see `agent_route_meta`).
+    `agent_built`: whether the agent was constructed and set up (its sensors were read).
     """
 
     events: tuple[InfractionEvent, ...]
@@ -76,6 +78,30 @@ class RouteOutcome:
     sensor_types: tuple[str, ...]
     failure_detail: str = ""
     agent_meta: Mapping[str, float | str] = field(default_factory=dict)
+    agent_built: bool = False
+
+
+def simulation_crash_outcome(detail: str, duration_system_s: float = 0.0) -> RouteOutcome:
+    """The outcome of a route whose world or scenario could not be built (town missing, planning failed,
+    world construction raised): "Failed - Simulation crashed" with the leaderboard's scores for a route
+    that never started (RC 0, IP 1, DS 0), no events, route length and game time 0."""
+    return RouteOutcome(
+        events=(),
+        route_completion_percent=0.0,
+        target_reached=False,
+        ending=RouteEnding.SIMULATION_CRASHED,
+        route_length_m=0.0,
+        duration_game_s=0.0,
+        duration_system_s=duration_system_s,
+        ticks=0,
+        sensor_types=(),
+        failure_detail=detail,
+    )
+
+
+def error_text(error: BaseException) -> str:
+    """'<ExceptionType>: <message>' for a failure detail."""
+    return f"{type(error).__name__}: {error}"
 
 
 TickCallback = Callable[[EmbeddedWorld, float], None]
@@ -104,19 +130,26 @@ def run_route(
     """Drive `route` in a fresh embedded world with a freshly constructed agent.
 
     Agent failures never escape: a setup failure or invalid sensors end the route as the
-    leaderboard does, and an exception in `run_step` ends it as "Agent crashed".
+    leaderboard does, and an exception in `run_step` ends it as "Agent crashed". Nor do the
+    simulation's: a world that cannot be built ends the route before it starts, and an exception
+    while the world ticks or the criteria update ends it where it was, both "Simulation crashed"
+    (the leaderboard's `FAILURE_MESSAGES["Simulation"]`), scored from the criteria so far.
     KeyboardInterrupt does escape (after the agent is destroyed): the caller keeps what is saved.
     `prepare_world`, when given, sets up a scenario in the fresh world (freeze lights, place actors)
     before the agent is built. `run_info` is published to privileged agents with the world and the
     criteria's infraction events.
     """
     wall_start = time.monotonic()
-    world = EmbeddedWorld(town.map, town.lane_graph, route, world_config, seed, town.speed_limits_mps)
-    if prepare_world is not None:
-        prepare_world(world)
-    criteria = RouteCriteria.from_view(world, leaderboard_version)
-    geo = GeoReference(town.lat_ref, town.lon_ref)
-    gps_plan, world_plan = build_global_plan(dense_route_from_points(route), geo, road_option_type())
+    try:
+        world = EmbeddedWorld(town.map, town.lane_graph, route, world_config, seed, town.speed_limits_mps)
+        if prepare_world is not None:
+            prepare_world(world)
+        criteria = RouteCriteria.from_view(world, leaderboard_version)
+        geo = GeoReference(town.lat_ref, town.lon_ref)
+        gps_plan, world_plan = build_global_plan(dense_route_from_points(route), geo, road_option_type())
+    except Exception as error:  # the leaderboard records a scenario that cannot be loaded as a crash
+        logger.exception("the route's world could not be built in %s", town.name)
+        return simulation_crash_outcome(error_text(error), time.monotonic() - wall_start)
 
     def outcome(
         ending: RouteEnding,
@@ -124,8 +157,16 @@ def run_route(
         sensor_types: tuple[str, ...] = (),
         detail: str = "",
         agent_meta: Mapping[str, float | str] | None = None,
+        agent_built: bool = False,
     ) -> RouteOutcome:
-        events = tuple(criteria.events) + tuple(criteria.finish(world))
+        try:
+            end_events = tuple(criteria.finish(world))
+        except Exception:  # a world that crashed may not answer: score the events so far
+            if ending is not RouteEnding.SIMULATION_CRASHED:
+                raise
+            logger.exception("the criteria could not finish after the simulation crashed")
+            end_events = ()
+        events = tuple(criteria.events) + end_events
         return RouteOutcome(
             events=events,
             route_completion_percent=criteria.route_completion_percent,
@@ -138,6 +179,7 @@ def run_route(
             sensor_types=sensor_types,
             failure_detail=detail,
             agent_meta=dict(agent_meta or {}),
+            agent_built=agent_built,
         )
 
     with publishing(world, criteria.events, run_info):
@@ -181,7 +223,7 @@ def _load_and_drive(
         meta = agent_route_meta(agent.agent)
     finally:
         _destroy_quietly(agent)
-    return outcome(ending, ticks, sensor_types, detail, meta)
+    return outcome(ending, ticks, sensor_types, detail, meta, agent_built=True)
 
 
 RESERVED_META_KEYS = frozenset({"route_length", "duration_game", "duration_system"})
@@ -218,7 +260,8 @@ def agent_route_meta(agent: Any) -> dict[str, float | str]:
 def _drive(
     agent: LoadedAgent, world: EmbeddedWorld, criteria: RouteCriteria, on_tick: TickCallback | None
 ) -> tuple[RouteEnding, int, str]:
-    """Tick until the criteria end the route or the agent crashes; (ending, ticks, failure detail)."""
+    """Tick until the criteria end the route, the agent crashes or the simulation raises; (ending, ticks,
+    failure detail)."""
     frame = 0
     while True:
         frame += 1
@@ -227,8 +270,15 @@ def _drive(
         except AgentRuntimeError as error:
             logger.error("agent crashed at frame %d: %s", frame, error)
             return RouteEnding.AGENT_CRASHED, frame - 1, str(error)
-        world.tick(control)
-        result = criteria.update(world)
+        except Exception as error:  # the world could not give the agent its inputs
+            logger.exception("simulation crashed at frame %d", frame)
+            return RouteEnding.SIMULATION_CRASHED, frame - 1, error_text(error)
+        try:
+            world.tick(control)
+            result = criteria.update(world)
+        except Exception as error:
+            logger.exception("simulation crashed at frame %d", frame)
+            return RouteEnding.SIMULATION_CRASHED, frame, error_text(error)
         if on_tick is not None:
             on_tick(world, result.route_completion_percent)
         if result.ended:
