@@ -47,6 +47,11 @@ CARLA_ROOT_MAPS = Path("CarlaUE4") / "Content" / "Carla" / "Maps" / "OpenDrive"
 SHARED_CARLA_MAPS = Path(__file__).resolve().parents[3] / "shared" / "carla_towns"
 """`../shared/carla_towns` beside the repository checkout (where CI keeps CARLA's maps)."""
 
+CARLA_MAPS_HINT = (
+    f"set {CARLA_MAPS_ENV} or CARLA_ROOT, or put CARLA's OpenDRIVE maps in ../shared/carla_towns beside the repository"
+)
+"""What to do when `carla_maps_dir()` finds nothing (for messages and test skips)."""
+
 
 class TownNotFoundError(LookupError):
     """No OpenDRIVE file for a town name in any searched place."""

@@ -18,7 +18,7 @@ from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.evaluator import route_runner
 from leaderboard_adapter.roads.osm_layout import OsmLayout, OsmWay
 from leaderboard_adapter.roads.town_generator import convert_osm
-from leaderboard_adapter.roads.towns import carla_maps_dir, load_town
+from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, load_town
 
 QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
 CRASHED = "Failed - Simulation crashed"
@@ -138,10 +138,7 @@ def test_a_world_raising_mid_route_is_a_crash_record_and_the_run_goes_on(tmp_pat
 def carla_maps() -> Path:
     folder = carla_maps_dir()
     if folder is None or not all((folder / f"{t}.xodr").is_file() for t in ("Town01", "Town03")):
-        pytest.skip(
-            "CARLA's Town01.xodr and Town03.xodr not found: set LANGPROP_CARLA_MAPS or CARLA_ROOT, or put "
-            "CARLA's maps in ../shared/carla_towns beside the repository"
-        )
+        pytest.skip(f"CARLA's Town01.xodr and Town03.xodr not found: {CARLA_MAPS_HINT}")
     return folder
 
 

@@ -13,17 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard_adapter.roads.towns import carla_maps_dir, find_town_file, load_town
+from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, find_town_file, load_town
 
 
 def carla_map(name: str) -> Path:
     """CARLA's `<name>.xodr`, or skip the test naming the places searched."""
     folder = carla_maps_dir()
     if folder is None:
-        pytest.skip(
-            "CARLA's OpenDRIVE maps not found: set LANGPROP_CARLA_MAPS or CARLA_ROOT, or put them in "
-            "../shared/carla_towns beside the repository"
-        )
+        pytest.skip(f"CARLA's OpenDRIVE maps not found: {CARLA_MAPS_HINT}")
     path = folder / f"{name}.xodr"
     if not path.is_file():
         pytest.skip(f"{path} not found among CARLA's maps in {folder}")

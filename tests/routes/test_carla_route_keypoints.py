@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard_adapter.roads.towns import carla_maps_dir, load_town
+from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, load_town
 from leaderboard_adapter.routes.interpolation import interpolate_trajectory
 
 # Keypoints 29 to 31 of route 35 of carla-simulator/leaderboard `leaderboard-1.0` data/routes_training.xml.
@@ -29,10 +29,7 @@ def carla_maps() -> Path:
     """The folder of CARLA's maps holding Town04, or skip saying where they were looked for."""
     folder = carla_maps_dir()
     if folder is None or not (folder / "Town04.xodr").is_file():
-        pytest.skip(
-            "CARLA's Town04.xodr not found: set LANGPROP_CARLA_MAPS or CARLA_ROOT, or put CARLA's maps in "
-            "../shared/carla_towns beside the repository"
-        )
+        pytest.skip(f"CARLA's Town04.xodr not found: {CARLA_MAPS_HINT}")
     return folder
 
 
