@@ -1,13 +1,12 @@
 """Where CARLA's own OpenDRIVE maps are, for tests that need real towns (Town01-07, Town10HD).
 
-Looked up in order: the folder named by `LANGPROP_CARLA_MAPS`, `$CARLA_ROOT/CarlaUE4/Content/Carla/Maps/OpenDrive`,
-then `../shared/carla_towns` beside the repository (where CI keeps them). Tests skip, saying so, when none has
-the town.
+The folder is `leaderboard_adapter.roads.towns.carla_maps_dir()` (`LANGPROP_CARLA_MAPS`, `$CARLA_ROOT`'s
+OpenDrive folder, or `../shared/carla_towns` beside the repository, where CI keeps them). Tests skip, saying
+so, when the town is not there.
 """
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 
@@ -15,31 +14,18 @@ import carla
 import pytest
 
 from leaderboard_adapter.roads.lane_graph import LaneGraph
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def carla_map_dirs() -> list[Path]:
-    """The candidate folders, in lookup order (only those whose variable is set)."""
-    dirs = []
-    if os.environ.get("LANGPROP_CARLA_MAPS"):
-        dirs.append(Path(os.environ["LANGPROP_CARLA_MAPS"]))
-    if os.environ.get("CARLA_ROOT"):
-        dirs.append(Path(os.environ["CARLA_ROOT"]) / "CarlaUE4" / "Content" / "Carla" / "Maps" / "OpenDrive")
-    dirs.append(REPO_ROOT.parent / "shared" / "carla_towns")
-    return dirs
+from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir
 
 
 def carla_town_file(name: str) -> Path:
-    """The path of CARLA's `<name>.xodr`, or skip the test saying where it was looked for."""
-    for folder in carla_map_dirs():
-        path = folder / f"{name}.xodr"
-        if path.is_file():
-            return path
-    pytest.skip(
-        f"CARLA's {name}.xodr not found in {', '.join(map(str, carla_map_dirs()))}: "
-        "set LANGPROP_CARLA_MAPS (or CARLA_ROOT) to the folder of CARLA's OpenDRIVE maps"
-    )
+    """The path of CARLA's `<name>.xodr` (found by `carla_maps_dir`), or skip the test saying why."""
+    folder = carla_maps_dir()
+    if folder is None:
+        pytest.skip(f"CARLA's OpenDRIVE maps not found: {CARLA_MAPS_HINT}")
+    path = folder / f"{name}.xodr"
+    if not path.is_file():
+        pytest.skip(f"CARLA's {name}.xodr is not in {folder}: {CARLA_MAPS_HINT}")
+    return path
 
 
 @cache
