@@ -1,9 +1,12 @@
 """GlobalRoutePlanner over a LaneGraph: A* between locations and dense (point, RoadOption) traces, as CARLA's GRP.
 
 Graph: one node per lane segment; an edge to each successor costs the segment's length
-[m]; where the road marks allow it, an edge to the same-direction neighbour lane costs
+[m]; where the road marks allow it at any point of the segment (as CARLA's GRP, which
+walks the segment's waypoints), an edge to the same-direction neighbour lane costs
 `lane_change_cost_m` (CARLA's GRP uses zero-cost lane-change links). A* uses the
-Euclidean distance between segment entries as heuristic.
+Euclidean distance between segment entries as heuristic. A keypoint at the start of one of
+several connectors leaving the same junction entry may leave by any of them (CARLA's GRP
+searches from the entry node they share).
 
 RoadOption as CARLA's `GlobalRoutePlanner._turn_decision`: points on junction lanes get
 LEFT / RIGHT / STRAIGHT for the whole run of junction lanes, decided from the heading
@@ -31,6 +34,10 @@ from leaderboard_adapter.world_view import RoutePoint
 
 TURN_THRESHOLD_DEG = 35.0
 """Heading change through a junction below which the manoeuvre is STRAIGHT [deg] (as CARLA 0.9.12+)."""
+
+SHARED_ENTRY_M = 1.0
+"""How close [m] another lane leaving the same entry must pass to a keypoint snapped near a lane's start for
+the route to leave by it instead (a junction's connectors, as CARLA's GRP that searches from their shared entry)."""
 
 _FOLLOW = "follow"
 
@@ -140,15 +147,27 @@ class GlobalRoutePlanner:
         return digraph
 
     def _lane_change_allowed(self, index: int, flag: carla.LaneChange) -> bool:
+        """Whether the marking permits a change towards `flag` at ANY point of segment `index`.
+
+        As CARLA's GlobalRoutePlanner (`_lane_change_link`), which walks the segment's waypoints
+        and links the lane to its neighbour from the first one whose marking permits the change:
+        a lane broken for its first 35 m and solid after still links. Where no point of the
+        segment maps back to its own lane the marking cannot be read: the topology is trusted.
+        """
         seg = self.graph.segments[index]
-        mid = (seg.first + seg.stop) // 2
-        loc = carla.Location(
-            float(self.graph.x_m[mid]), float(self.graph.y_m[mid]), float(self.graph.z_m[mid])
-        )
-        wp = self.map.get_waypoint(loc, project_to_road=True, lane_type=carla.LaneType.Driving)
-        if wp is None or (wp.road_id, wp.lane_id) != (seg.lane_key[0], seg.lane_key[2]):
-            return True  # cannot check the marking here: trust the topology
-        return bool(wp.lane_change & flag)
+        g = self.graph
+        road, _, lane = seg.lane_key
+        inner = range(seg.first + 1, seg.stop - 1) if seg.stop - seg.first > 2 else range(seg.first, seg.stop)
+        checked = False
+        for k in inner:
+            loc = carla.Location(float(g.x_m[k]), float(g.y_m[k]), float(g.z_m[k]))
+            wp = self.map.get_waypoint(loc, project_to_road=True, lane_type=carla.LaneType.Driving)
+            if wp is None or (wp.road_id, wp.lane_id) != (road, lane):
+                continue
+            checked = True
+            if wp.lane_change & flag:
+                return True
+        return not checked
 
     # localisation ----------------------------------------------------------------------------
     def localize(self, location: object) -> LanePosition:
@@ -190,13 +209,64 @@ class GlobalRoutePlanner:
     def _astar(self, source: int, target: int) -> list[int]:
         return nx.astar_path(self.digraph, source, target, heuristic=self._heuristic, weight="weight")
 
+    def start_alternatives(self, start: LanePosition) -> list[LanePosition]:
+        """`start` and the other lanes leaving the same entry point that still pass within reach of it.
+
+        CARLA's GlobalRoutePlanner searches from the entry node of the origin's edge, which every
+        connector leaving a junction entry shares, so a keypoint that `get_waypoint` puts on one
+        connector near its start may leave by any of them. Here: the follow-successors of the
+        origin segment's predecessors that start where it starts (within `SHARED_ENTRY_M`) and
+        pass within `SHARED_ENTRY_M` of the snapped origin (the connectors have not diverged yet).
+        """
+        g = self.graph
+        first = g.segments[start.segment].first
+        x0, y0 = float(g.x_m[first]), float(g.y_m[first])
+        xs, ys, _ = g.pose_at(np.array([start.segment]), np.array([start.s_m]))
+        x, y = float(xs[0]), float(ys[0])
+        found = [start]
+        for pred in self.digraph.predecessors(start.segment):
+            if self.digraph.edges[pred, start.segment]["kind"] != _FOLLOW:
+                continue
+            for sibling in self.digraph.successors(pred):
+                if sibling in (p.segment for p in found) or self.digraph.edges[pred, sibling]["kind"] != _FOLLOW:
+                    continue
+                k = g.segments[sibling].first
+                if math.hypot(float(g.x_m[k]) - x0, float(g.y_m[k]) - y0) > SHARED_ENTRY_M:
+                    continue
+                near, s_m = g.nearest_point_on(sibling, x, y)
+                if math.hypot(float(g.x_m[near]) - x, float(g.y_m[near]) - y) <= SHARED_ENTRY_M:
+                    found.append(LanePosition(sibling, s_m, start.offset_m))
+        return found
+
     def path_search(self, start: LanePosition, end: LanePosition) -> list[int]:
-        """Segment indices from `start` to `end` (consecutive ones joined by a follow or lane-change edge)."""
+        """Segment indices from `start` to `end` (consecutive ones joined by a follow or lane-change edge).
+
+        The first segment may be another lane leaving `start`'s entry (see `start_alternatives`):
+        the cheapest of them is taken.
+        """
+        best: tuple[float, list[int]] | None = None
+        error: NoPathError | None = None
+        for candidate in self.start_alternatives(start):
+            try:
+                found = self._path_from(candidate, end)
+            except NoPathError as exc:
+                error = error or exc
+                continue
+            if best is None or found[0] < best[0] - 1e-6:
+                best = found
+        if best is None:
+            assert error is not None
+            raise error
+        return best[1]
+
+    def _path_from(self, start: LanePosition, end: LanePosition) -> tuple[float, list[int]]:
+        """(cost [m], segment path) from `start` on its own segment to `end`."""
         try:
             if start.segment == end.segment and end.s_m >= start.s_m - 0.5:
-                return [start.segment]
+                return end.s_m - start.s_m, [start.segment]
             if start.segment != end.segment:
-                return self._astar(start.segment, end.segment)
+                path = self._astar(start.segment, end.segment)
+                return nx.path_weight(self.digraph, path, "weight") - start.s_m + end.s_m, path
             # destination behind the origin on the same lane: leave the lane and come back
             best: list[int] | None = None
             best_cost = math.inf
@@ -209,7 +279,8 @@ class GlobalRoutePlanner:
                     best, best_cost = tail, cost
             if best is None:
                 raise nx.NetworkXNoPath
-            return [start.segment, *best]
+            head = self.digraph.edges[start.segment, best[0]]["weight"]
+            return head + best_cost - start.s_m + end.s_m, [start.segment, *best]
         except nx.NetworkXNoPath as exc:
             raise NoPathError(f"no lane path from segment {start.segment} to segment {end.segment}") from exc
 
@@ -225,7 +296,8 @@ class GlobalRoutePlanner:
         options = self._junction_options(path)
         g = self.graph
         points: list[RoutePoint] = []
-        seg, s = path[0], start.s_m
+        seg = path[0]
+        s = next(p.s_m for p in self.start_alternatives(start) if p.segment == seg)
         for pos, nxt in enumerate(path[1:], start=1):
             kind = self.digraph.edges[path[pos - 1], nxt]["kind"]
             if kind == _FOLLOW:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from leaderboard_adapter.roads.towns import bundled_town_names, load_town
-from leaderboard_adapter.routes.interpolation import interpolate_route
+from leaderboard_adapter.routes.interpolation import interpolate_route, route_length_m
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_parser import parse_routes_file
 from leaderboard_adapter.routes.route_set_generator import ROUTES_DIR, generate_set, smoke_requests
@@ -76,3 +76,24 @@ def test_training_routes_are_distinct() -> None:
     routes = parse_routes_file(ROUTES_DIR / "embedded_training.xml")
     keypoint_sets = {tuple((k.x_m, k.y_m) for k in r.keypoints) for r in routes}
     assert len(keypoint_sets) == len(routes)
+
+
+# Dense-route lengths of the bundled sets [m], pinned when CARLA-parity fixes to the planner (issue 15,
+# defects 3 and 4) went in: those fixes must not move any bundled route.
+BUNDLED_LENGTHS_M = {
+    "embedded_smoke.xml": {"0": 247.2, "1": 213.3},
+    "embedded_training.xml": {
+        "0": 1410.3, "1": 1690.9, "2": 1197.7, "3": 1051.7, "4": 1080.9, "5": 669.8, "6": 1926.9,
+        "7": 1679.0, "8": 997.4, "9": 670.2, "10": 1002.1, "11": 1206.7, "12": 1195.2, "13": 674.0,
+        "14": 1544.8, "15": 898.1, "16": 1199.2, "17": 567.1, "18": 621.8, "19": 783.3, "20": 715.1,
+        "21": 768.6, "22": 700.0, "23": 579.0,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED_LENGTHS_M))
+def test_bundled_route_lengths_are_pinned(name) -> None:
+    lengths = {
+        r.id: route_length_m(interpolate_route(load_town(r.town), r)) for r in parse_routes_file(ROUTES_DIR / name)
+    }
+    assert lengths == pytest.approx(BUNDLED_LENGTHS_M[name], abs=0.15)

@@ -1,0 +1,72 @@
+"""Route planning on CARLA's real Town04 and Town06 matches CARLA's GlobalRoutePlanner (issue 15, defects 3, 4).
+
+3. A lane change is allowed where ANY point of a segment permits it (CARLA's GRP walks the segment's
+   waypoints): Town06 road 13 / road 50 lane -5 is broken for about 35 m, then solid; planning from its
+   midpoint only sent Longest6 route 31 round a ~700 m loop (3279 m against CARLA's 1947 m).
+4. A keypoint at the start of several connectors leaving one junction entry may leave by any of them
+   (CARLA searches from the entry they share): Longest6 route 18 (= leaderboard 1.0 testing route 12)
+   was 4578 m against CARLA's 2314 m; Longest6 19, 20, 23 (= testing 14, 13) gained 2.1 to 2.3 km.
+
+CARLA's lengths are those of its GlobalRoutePlanner at 1 m; the bar of issue 15 is within 2 %.
+Needs CARLA's maps (`carla_maps_dir`); skipped, saying so, where they are absent.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from longest6_keypoints import LONGEST6_ROUTE_18_TOWN04, LONGEST6_ROUTE_31_TOWN06
+
+from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, load_town
+from leaderboard_adapter.routes.interpolation import interpolate_trajectory, route_length_m
+from leaderboard_adapter.routes.road_option import RoadOption
+
+# Keypoint pairs of autonomousvision/transfuser leaderboard/data/longest6/longest6.xml whose leg looped.
+# Route 31 (Town06), keypoints 8-9 and 21-22: a change to the right onto road 50 lane -5's neighbour.
+ROUTE_31_LANE_CHANGE_LEGS = [
+    ((-73.3177490234375, 45.428924560546875, 0.0), (-36.329933166503906, 52.41398620605469, 0.0)),
+    ((-90.49838256835938, 48.93586349487305, 0.0), (-50.05144500732422, 52.41952896118164, 0.0)),
+]
+# Route 18 / 19 keypoints 46-47 (Town04): keypoint 46 lies at the start of three connectors of one entry.
+# Route 23 keypoints 7-8 (= testing 13): keypoint 7 lies 1 m into a 2.2 m connector; the route needs another.
+JUNCTION_ENTRY_LEGS = [
+    ((310.64276123046875, -130.41705322265625, 0.0043487548828125), (325.8652038574219, -117.73162078857422, 0.01959228515625)),
+    ((1.6602256298065186, -298.8845520019531, 0.0), (-15.938682556152344, -238.7736053466797, 0.0)),
+]
+
+CARLA_GRP_LENGTH_M = {"18": 2314.0, "31": 1947.0}
+"""Longest6 route lengths traced by CARLA's GlobalRoutePlanner at 1 m [m] (issue 15)."""
+
+
+def carla_town(name: str):
+    folder: Path | None = carla_maps_dir()
+    if folder is None or not (folder / f"{name}.xodr").is_file():
+        pytest.skip(f"CARLA's {name}.xodr not found: {CARLA_MAPS_HINT}")
+    return load_town(name, town_dir=folder)
+
+
+@pytest.mark.parametrize("origin, destination", ROUTE_31_LANE_CHANGE_LEGS)
+def test_town06_lane_change_where_the_marking_is_broken_only_at_first(origin, destination):
+    points = interpolate_trajectory(carla_town("Town06"), [origin, destination])
+    assert route_length_m(points) < 1.3 * math.dist(origin[:2], destination[:2])  # not the ~700 m loop
+    assert any(p.road_option == RoadOption.CHANGELANERIGHT for p in points)
+
+
+@pytest.mark.parametrize("origin, destination", JUNCTION_ENTRY_LEGS)
+def test_town04_keypoint_at_a_junction_entry_may_take_any_connector(origin, destination):
+    points = interpolate_trajectory(carla_town("Town04"), [origin, destination])
+    assert route_length_m(points) < 1.5 * math.dist(origin[:2], destination[:2])  # not a 2.2 km detour
+    gaps = [math.hypot(b.x_m - a.x_m, b.y_m - a.y_m) for a, b in zip(points, points[1:], strict=False)]
+    assert max(gaps) < 1.1
+    assert math.hypot(points[0].x_m - origin[0], points[0].y_m - origin[1]) < 1.5
+
+
+@pytest.mark.parametrize(
+    "town, route_id, keypoints",
+    [("Town04", "18", LONGEST6_ROUTE_18_TOWN04), ("Town06", "31", LONGEST6_ROUTE_31_TOWN06)],
+)
+def test_longest6_route_length_matches_carla(town, route_id, keypoints):
+    points = interpolate_trajectory(carla_town(town), keypoints, route_id=route_id)
+    assert route_length_m(points) == pytest.approx(CARLA_GRP_LENGTH_M[route_id], rel=0.02)
