@@ -130,8 +130,16 @@ class RouteCriteria:
         version: str | LeaderboardVersion = "2.x",
         config: CriteriaConfig | None = None,
         type_id_of: Callable[[int, int], str] | None = None,
+        route_length_m: float | None = None,
     ):
-        """`type_id_of(actor_id, kind)` may name a collided actor's blueprint (else a generic one)."""
+        """`type_id_of(actor_id, kind)` may name a collided actor's blueprint (else a generic one).
+
+        `route_length_m`: the route length the leaderboard scores with [m], where it is not the dense
+        route's: leaderboard 1.0 uses the straight-line path through the route file's keypoints
+        (`RouteConfig.keypoint_length_m`) for the 1.0 route timeout and the record's `route_length`.
+        """
+        if route_length_m is not None and not route_length_m > 0:
+            raise ValueError(f"route_length_m must be > 0 m, got {route_length_m}")
         self.version = LeaderboardVersion.parse(version)
         self.config = config if config is not None else CriteriaConfig()
         self.map = town_map
@@ -149,7 +157,8 @@ class RouteCriteria:
         self.min_speed = None if v1 else MinSpeedCriterion(self.track, self.config.min_speed_checkpoints)
         self.in_route = InRouteCriterion(self.track)
         self.blocked = BlockedCriterion()
-        self.timeout = RouteTimeout(self.track, self.version)
+        self._route_length_m = route_length_m
+        self.timeout = RouteTimeout(self.track, self.version, route_length_m)
         self._type_id_of = type_id_of
         self.status = RouteStatus.RUNNING
         self.events: list[InfractionEvent] = []
@@ -157,15 +166,22 @@ class RouteCriteria:
 
     @classmethod
     def from_view(
-        cls, view: WorldView, version: str | LeaderboardVersion = "2.x", config: CriteriaConfig | None = None
+        cls,
+        view: WorldView,
+        version: str | LeaderboardVersion = "2.x",
+        config: CriteriaConfig | None = None,
+        route_length_m: float | None = None,
     ) -> RouteCriteria:
         """Criteria for the route and map of `view` (type ids from `view.actor_type_id` if it has one)."""
         type_id_of = getattr(view, "actor_type_id", None)
-        return cls(view.route(), view.map, version, config, type_id_of if callable(type_id_of) else None)
+        return cls(
+            view.route(), view.map, version, config, type_id_of if callable(type_id_of) else None, route_length_m
+        )
 
     @property
     def route_length_m(self) -> float:
-        return self.track.length_m
+        """The route length the leaderboard records [m]: the given one, else the dense route's."""
+        return self.track.length_m if self._route_length_m is None else self._route_length_m
 
     @property
     def route_completion_percent(self) -> float:

@@ -5,7 +5,9 @@
   points moves the index forward by d metres, the limit grows by d / (10 % of the speed
   limit at the hero [m/s]).
 - 1.0 (leaderboard `RouteScenario._estimate_route_timeout`): a fixed
-  int(0.8 s/m x route length + 5 s).
+  int(0.8 s/m x route length + 5 s), the length being leaderboard 1.0's: the straight-line
+  path through the route file's keypoints when the caller gives it (`length_m`), else the
+  dense route's.
 Timed out when the game time since the first tick exceeds the limit (strictly). The
 statistics manager then records the message "Route timeout." and the status
 "Failed - Agent timed out".
@@ -32,7 +34,8 @@ class RouteTimeout:
     SECONDS_GIVEN_PER_METERS = 0.8  # 1.0
     INITIAL_SECONDS_DELAY = 5.0  # 1.0
 
-    def __init__(self, track: RouteTrack, version: LeaderboardVersion):
+    def __init__(self, track: RouteTrack, version: LeaderboardVersion, length_m: float | None = None):
+        """`length_m`: the route length 1.0's limit is computed from [m] (default: the dense route's)."""
         self.track = track
         self.version = version
         self._index = 0
@@ -41,7 +44,10 @@ class RouteTimeout:
             self.timeout_s = self.MIN_TIMEOUT_S
         else:
             self.timeout_s = float(
-                int(self.SECONDS_GIVEN_PER_METERS * track.length_m + self.INITIAL_SECONDS_DELAY)
+                int(
+                    self.SECONDS_GIVEN_PER_METERS * (track.length_m if length_m is None else length_m)
+                    + self.INITIAL_SECONDS_DELAY
+                )
             )
         self.timed_out = False
 

@@ -40,12 +40,14 @@ from leaderboard_adapter.scoring import (
     EntryStatus,
     ResultsFile,
     ResultsFileError,
+    ResultsFormat,
     RouteEnding,
     RouteRecord,
     build_route_record,
     route_id_for,
     scheme_for_version,
 )
+from leaderboard_adapter.scoring.results_v1 import route_id_v1, status_v1
 from leaderboard_adapter.world_view import RoutePoint
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,12 @@ class PlannedRun:
     def route_id(self) -> str:
         return route_id_for(self.route.id, self.repetition)
 
+    def record_id(self, leaderboard_version: str) -> str:
+        """The results file's `route_id`: 1.0 names every repetition 'RouteScenario_<id>', 2.x adds '_rep<r>'."""
+        if _is_v1(leaderboard_version):
+            return route_id_v1(self.route.id)
+        return self.route_id
+
     def run_info(self, seed: int, leaderboard_version: str, world_config: WorldConfig) -> RunInfo:
         """What the evaluator publishes to agents for this run, evaluated with `--seed seed` in `world_config`."""
         world = world_seed(seed, self.route.id, self.repetition)
@@ -78,6 +86,10 @@ class PlannedRun:
             self.route_id, self.index, self.repetition, self.route.town, seed, world, leaderboard_version,
             str(self.routes_file), world_config.vehicle_count, world_config.walker_count,
         )
+
+
+def _is_v1(leaderboard_version: str) -> bool:
+    return ResultsFormat.for_version(leaderboard_version) is ResultsFormat.V1_0
 
 
 def plan_runs(
@@ -126,11 +138,12 @@ def plan_runs(
     return planned
 
 
-def _open_results(path: Path, runs: list[PlannedRun], resume: bool) -> ResultsFile:
-    route_ids = [run.route_id for run in runs]
+def _open_results(path: Path, runs: list[PlannedRun], resume: bool, version: str = "2.1") -> ResultsFile:
+    results_format = ResultsFormat.for_version(version)
+    route_ids = [run.record_id(version) for run in runs]
     try:
         if resume and path.exists():
-            results = ResultsFile.resume(path, route_ids)
+            results = ResultsFile.resume(path, route_ids, results_format)
             logger.info("resuming %s at route %d of %d", path, results.resume_index, len(runs))
             return results
         if resume:
@@ -140,7 +153,7 @@ def _open_results(path: Path, runs: list[PlannedRun], resume: bool) -> ResultsFi
             path.rename(backup)
             logger.warning("%s existed: kept as %s (use --resume to continue a run)", path, backup)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return ResultsFile.create(path, len(runs))
+        return ResultsFile.create(path, len(runs), results_format=results_format)
     except ResultsFileError as error:
         raise LangPropDriveError(str(error)) from error
 
@@ -152,7 +165,7 @@ def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord
     completion = 100 if outcome.target_reached else outcome.route_completion_percent
     record = build_route_record(
         index=run.index,
-        route_id=run.route_id,
+        route_id=run.record_id(version),
         events=outcome.events,
         route_completion=completion,
         ending=outcome.ending,
@@ -161,6 +174,8 @@ def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord
         duration_system_s=outcome.duration_system_s,
         penalties=scheme_for_version(version),
     )
+    if _is_v1(version):
+        record = replace(record, status=status_v1(record.status))  # 1.0 has no "Perfect"
     extra: dict[str, float | str] = dict(outcome.agent_meta)
     if outcome.failure_detail:
         extra["failure_detail"] = outcome.failure_detail.splitlines()[0]
@@ -326,6 +341,7 @@ def _drive_run(run: PlannedRun, request: EvaluationRequest, on_tick) -> RouteOut
         return run_route(
             request.agent, run.town, run.points, request.world_config, info.world_seed,
             request.leaderboard_version, on_tick, run_info=info,
+            route_length_m=run.route.keypoint_length_m if _is_v1(request.leaderboard_version) else None,
         )
     except Exception as error:
         logger.exception("%s: the simulation crashed", run.route_id)
@@ -349,7 +365,7 @@ def evaluate_runs(request: EvaluationRequest) -> int:
         raise LangPropDriveError(str(error)) from error
     check_agent_config(agent_class, request.agent.config_path)
     checkpoint = request.checkpoint
-    results = _open_results(checkpoint, runs, request.resume)
+    results = _open_results(checkpoint, runs, request.resume, version)
     todo = [run for run in runs if run.index >= results.resume_index]
     progress = _Progress(len(runs), len(runs) - len(todo), enabled=request.progress)
     stopped_by: RouteOutcome | None = None
@@ -381,10 +397,10 @@ def evaluate_runs(request: EvaluationRequest) -> int:
         raise LangPropDriveError(
             f"evaluation stopped ({stopped_by.ending.failure_message}): {stopped_by.failure_detail}"
         )
-    global_record = results.finalise(sensors_initialized=agent_built)
-    print_summary(results.records, global_record)
+    results.finalise(sensors_initialized=agent_built)
+    print_summary(results.records, list(zip(results.labels, results.values, strict=True)))
     if crashed:
-        print(f"simulation crashed on {len(crashed)} route(s), entry status {results.entry_status.value}: "
+        print(f"simulation crashed on {len(crashed)} route(s), entry status {results.entry_status_text}: "
               + "; ".join(crashed))
     print(f"results: {checkpoint}")
     return 0

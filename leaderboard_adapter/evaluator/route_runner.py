@@ -126,6 +126,7 @@ def run_route(
     on_tick: TickCallback | None = None,
     prepare_world: Callable[[EmbeddedWorld], None] | None = None,
     run_info: RunInfo | None = None,
+    route_length_m: float | None = None,
 ) -> RouteOutcome:
     """Drive `route` in a fresh embedded world with a freshly constructed agent.
 
@@ -137,14 +138,15 @@ def run_route(
     KeyboardInterrupt does escape (after the agent is destroyed): the caller keeps what is saved.
     `prepare_world`, when given, sets up a scenario in the fresh world (freeze lights, place actors)
     before the agent is built. `run_info` is published to privileged agents with the world and the
-    criteria's infraction events.
+    criteria's infraction events. `route_length_m`: the length the leaderboard scores the route with
+    where it is not the dense route's (1.0: the keypoints' straight-line path), see `RouteCriteria`.
     """
     wall_start = time.monotonic()
     try:
         world = EmbeddedWorld(town.map, town.lane_graph, route, world_config, seed, town.speed_limits_mps)
         if prepare_world is not None:
             prepare_world(world)
-        criteria = RouteCriteria.from_view(world, leaderboard_version)
+        criteria = RouteCriteria.from_view(world, leaderboard_version, route_length_m=route_length_m)
         geo = GeoReference(town.lat_ref, town.lon_ref)
         gps_plan, world_plan = build_global_plan(dense_route_from_points(route), geo, road_option_type())
     except Exception as error:  # the leaderboard records a scenario that cannot be loaded as a crash

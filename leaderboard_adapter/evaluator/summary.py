@@ -34,17 +34,23 @@ def route_table(records: Sequence[RouteRecord]) -> Table:
     return table
 
 
-def global_table(global_record: GlobalRecord) -> Table:
-    """The leaderboard's labels and values (DS, RC, IP, then infractions per km)."""
+def global_table(global_record: GlobalRecord | Sequence[tuple[str, str]]) -> Table:
+    """The leaderboard's labels and values (DS, RC, IP, then infractions per km): a global record's, or the
+    (label, value) pairs of a results file (1.0's 12)."""
     table = Table(title="Global", header_style="bold")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for label, value in global_record.summary():
+    pairs = global_record.summary() if isinstance(global_record, GlobalRecord) else global_record
+    for label, value in pairs:
         table.add_row(label, value)
     return table
 
 
-def print_summary(records: Sequence[RouteRecord], global_record: GlobalRecord | None, console: Console | None = None) -> None:
+def print_summary(
+    records: Sequence[RouteRecord],
+    global_record: GlobalRecord | Sequence[tuple[str, str]] | None,
+    console: Console | None = None,
+) -> None:
     console = console or Console()
     console.print(route_table(records))
     if global_record is not None:

@@ -106,3 +106,12 @@ class RouteConfig:
     def name(self) -> str:
         """The leaderboard's scenario name for this route, e.g. `RouteScenario_3`."""
         return f"RouteScenario_{self.id}"
+
+    @property
+    def keypoint_length_m(self) -> float:
+        """Length of the straight-line path through the keypoints [m] (3D, as leaderboard 1.0's
+        `compute_route_length` measures a route: the sum of distances between consecutive keypoints)."""
+        return sum(
+            math.dist((a.x_m, a.y_m, a.z_m), (b.x_m, b.y_m, b.z_m))
+            for a, b in zip(self.keypoints, self.keypoints[1:], strict=False)
+        )

@@ -17,7 +17,7 @@ from leaderboard_adapter.scoring.penalties import (
     scheme_for_version,
     table_for_scheme,
 )
-from leaderboard_adapter.scoring.results_file import ResultsFile, ResultsFileError
+from leaderboard_adapter.scoring.results_file import ResultsFile, ResultsFileError, ResultsFormat
 from leaderboard_adapter.scoring.route_record import (
     INFRACTION_KEYS,
     RouteMeta,
@@ -43,6 +43,7 @@ __all__ = [
     "PenaltyTable",
     "ResultsFile",
     "ResultsFileError",
+    "ResultsFormat",
     "RouteEnding",
     "RouteMeta",
     "RouteRecord",

@@ -14,10 +14,14 @@ Deliberate differences from the leaderboard, which on a bad checkpoint prints a 
 silently starts over (clearing the file): here an unreadable, malformed or mismatching file
 raises `ResultsFileError` naming the file and the problem, and `create` refuses to replace
 an existing file unless told to.
+
+With `ResultsFormat.V1_0` (`--leaderboard-version 1.0`) the file is written exactly as leaderboard
+1.0 writes it (see `results_v1`), and such a file is resumed.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import os
@@ -25,11 +29,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from leaderboard_adapter.autoagents.convention import Convention
 from leaderboard_adapter.scoring.global_record import (
     LABELS,
     GlobalRecord,
     compute_global_record,
     entry_status_for,
+)
+from leaderboard_adapter.scoring.results_v1 import (
+    LABELS_V1,
+    final_entry_status_v1,
+    global_record_v1,
+    parse_entry_status_v1,
+    record_from_json_v1,
+    record_to_json_v1,
+    values_v1,
 )
 from leaderboard_adapter.scoring.route_record import RouteRecord
 from leaderboard_adapter.scoring.statuses import ROUTE_STARTED, EntryStatus
@@ -43,6 +57,18 @@ _TOP_KEYS = ("_checkpoint", "entry_status", "eligible", "sensors", "values", "la
 _CHECKPOINT_KEYS = ("global_record", "progress", "records")
 
 
+class ResultsFormat(enum.Enum):
+    """Which leaderboard's results file is written: 2.x's (the default) or 1.0's (`results_v1`)."""
+
+    V2_X = "2.x"
+    V1_0 = "1.0"
+
+    @classmethod
+    def for_version(cls, leaderboard_version: str) -> ResultsFormat:
+        """The format of a `--leaderboard-version` ("1.0" gives V1_0; "2.0", "2.1", "2.x" give V2_X)."""
+        return cls.V1_0 if Convention.parse(leaderboard_version) is Convention.V1_0 else cls.V2_X
+
+
 class ResultsFileError(Exception):
     """A results file that cannot be read, resumed or created; the message names the file."""
 
@@ -52,13 +78,14 @@ class ResultsFileError(Exception):
         self.problem = problem
 
 
-def write_json_atomically(path: Path, data: Any) -> None:
-    """Write `data` as the leaderboard does (indent 4) to `path` via a temporary file and `os.replace`."""
+def write_json_atomically(path: Path, data: Any, *, sort_keys: bool = False) -> None:
+    """Write `data` as the leaderboard does (indent 4; 1.0 also sorts keys) to `path` via a temporary
+    file and `os.replace`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=JSON_INDENT)
+            json.dump(data, handle, indent=JSON_INDENT, sort_keys=sort_keys)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -82,7 +109,12 @@ class ResultsFile:
     """
 
     def __init__(
-        self, path: Path | str, total_routes: int, records: Sequence[RouteRecord] = (), resume_index: int = 0
+        self,
+        path: Path | str,
+        total_routes: int,
+        records: Sequence[RouteRecord] = (),
+        resume_index: int = 0,
+        results_format: ResultsFormat = ResultsFormat.V2_X,
     ):
         if isinstance(total_routes, bool) or not isinstance(total_routes, int) or total_routes < 1:
             raise ValueError(f"total_routes must be an int >= 1, got {total_routes!r}")
@@ -99,11 +131,21 @@ class ResultsFile:
         self.values: list[str] = []
         self.labels: list[str] = []
         self.invalid_reason: str | None = None
+        self.results_format = results_format
+        self._global_v1: dict[str, Any] = {}
+        self._final_v1: tuple[str, bool] | None = None
 
     # ----------------------------------------------------------------- opening
 
     @classmethod
-    def create(cls, path: Path | str, total_routes: int, *, overwrite: bool = False) -> ResultsFile:
+    def create(
+        cls,
+        path: Path | str,
+        total_routes: int,
+        *,
+        overwrite: bool = False,
+        results_format: ResultsFormat = ResultsFormat.V2_X,
+    ) -> ResultsFile:
         """Start a new results file for `total_routes` routes and write it (progress [0, total]).
 
         Raises ResultsFileError when the file exists and `overwrite` is False.
@@ -111,12 +153,14 @@ class ResultsFile:
         path = Path(path)
         if path.exists() and not overwrite:
             raise ResultsFileError(path, "already exists; resume it, remove it, or pass overwrite=True")
-        results = cls(path, total_routes)
+        results = cls(path, total_routes, results_format=results_format)
         results.write()
         return results
 
     @classmethod
-    def resume(cls, path: Path | str, route_ids: Sequence[str]) -> ResultsFile:
+    def resume(
+        cls, path: Path | str, route_ids: Sequence[str], results_format: ResultsFormat = ResultsFormat.V2_X
+    ) -> ResultsFile:
         """Open an existing results file to go on with the run whose routes are `route_ids`.
 
         `route_ids` lists the run's record ids in order ('RouteScenario_3_rep0', ...). Keeps
@@ -128,13 +172,14 @@ class ResultsFile:
         match `route_ids`.
         """
         path = Path(path)
-        data = load_results_json(path)
+        v1 = results_format is ResultsFormat.V1_0
+        data = load_results_json(path, results_format)
         total = len(route_ids)
         entry_status = data["entry_status"]
-        if not entry_status:
+        if not entry_status and not v1:
             raise ResultsFileError(path, "'entry_status' is empty")
         try:
-            status = EntryStatus.parse(entry_status)
+            status = parse_entry_status_v1(entry_status) if v1 else EntryStatus.parse(entry_status)
         except ValueError as error:
             raise ResultsFileError(path, str(error)) from None
         if status is EntryStatus.INVALID:
@@ -166,7 +211,7 @@ class ResultsFile:
             resume_index = max(len(records) - 1, 0)
         if status is EntryStatus.CRASHED:
             resume_index = max(0, resume_index - 1)  # the leaderboard repeats the route that crashed
-        return cls(path, total, records, resume_index)
+        return cls(path, total, records, resume_index, results_format)
 
     # ----------------------------------------------------------------- state
 
@@ -192,8 +237,15 @@ class ResultsFile:
 
     @property
     def eligible(self) -> bool:
-        """Whether the entry is eligible (only a finished one is)."""
+        """Whether the entry is eligible (only a finished one is; 1.0 also one finished with agent errors)."""
+        if self._final_v1 is not None:
+            return self._final_v1[1]
         return self.entry_status.eligible
+
+    @property
+    def entry_status_text(self) -> str:
+        """The `entry_status` as written (1.0 adds 'Finished with missing data' / '... agent errors')."""
+        return self._final_v1[0] if self._final_v1 is not None else self.entry_status.value
 
     # ----------------------------------------------------------------- changes
 
@@ -220,6 +272,7 @@ class ResultsFile:
             self._records[record.index] = record
         self._progress_done = record.index + 1
         self.entry_status = entry_status
+        self._final_v1 = None
         self.write()
 
     def finalise(self, *, sensors_initialized: bool = True) -> GlobalRecord:
@@ -232,6 +285,14 @@ class ResultsFile:
         """
         global_record = compute_global_record(self._records, self.total_routes)
         self.global_record = global_record
+        if self.results_format is ResultsFormat.V1_0:
+            self._global_v1 = global_record_v1(self._records, self.total_routes)
+            self.values = values_v1(self._global_v1)
+            self.labels = list(LABELS_V1)
+            self._final_v1 = final_entry_status_v1(self._records, self.progress, self.total_routes)
+            self.entry_status = parse_entry_status_v1(self._final_v1[0])
+            self.write()
+            return global_record
         self.values = global_record.values()
         self.labels = list(LABELS)
         self.entry_status = entry_status_for(self._records)
@@ -261,7 +322,9 @@ class ResultsFile:
     # ----------------------------------------------------------------- output
 
     def to_json(self) -> dict[str, Any]:
-        """The whole file's content, keys in the leaderboard's order."""
+        """The whole file's content, keys in the leaderboard's order (1.0: sorted when written)."""
+        if self.results_format is ResultsFormat.V1_0:
+            return self._to_json_v1()
         return {
             "_checkpoint": {
                 "global_record": self.global_record.to_json() if self.global_record is not None else {},
@@ -275,13 +338,33 @@ class ResultsFile:
             "labels": list(self.labels),
         }
 
+    def _to_json_v1(self) -> dict[str, Any]:
+        # Before the first route 1.0's file has entry_status "" and eligible ""; after each route the
+        # status of that route's end with eligible False; at the end its final status.
+        started = not self._records and self.entry_status is EntryStatus.STARTED and self._final_v1 is None
+        return {
+            "_checkpoint": {
+                "global_record": dict(self._global_v1) if self._final_v1 is not None else {},
+                "progress": list(self.progress),
+                "records": [record_to_json_v1(record) for record in self._records],
+            },
+            "entry_status": "" if started else self.entry_status_text,
+            "eligible": "" if started else self.eligible,
+            "sensors": list(self.sensors),
+            "values": list(self.values),
+            "labels": list(self.labels),
+        }
+
     def write(self) -> None:
         """Write the file atomically."""
-        write_json_atomically(self.path, self.to_json())
+        write_json_atomically(self.path, self.to_json(), sort_keys=self.results_format is ResultsFormat.V1_0)
 
 
-def load_results_json(path: Path) -> dict[str, Any]:
+def load_results_json(path: Path, results_format: ResultsFormat | None = None) -> dict[str, Any]:
     """Read and check a results file; records are parsed into `RouteRecord`s.
+
+    `results_format`: the leaderboard whose records are expected; None tells them apart (a record
+    without `num_infractions` is 1.0's).
 
     Returns the top-level dict with `_checkpoint.records` replaced by a list of records.
     Raises ResultsFileError naming the file and the first problem found.
@@ -326,8 +409,12 @@ def load_results_json(path: Path) -> dict[str, Any]:
         raise ResultsFileError(path, "'_checkpoint.records' is not a list")
     records = []
     for position, raw in enumerate(raw_records):
+        v1 = results_format is ResultsFormat.V1_0 or (
+            results_format is None and isinstance(raw, dict) and "num_infractions" not in raw
+        )
+        parse = record_from_json_v1 if v1 else RouteRecord.from_json
         try:
-            record = RouteRecord.from_json(raw, where=f"_checkpoint.records[{position}]")
+            record = parse(raw, where=f"_checkpoint.records[{position}]")
         except ValueError as error:
             raise ResultsFileError(path, str(error)) from None
         if record.index != position:
