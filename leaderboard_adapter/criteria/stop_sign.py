@@ -14,7 +14,14 @@ trigger's rotation; reproduced) after a quick distance test.
 - 1.0: PROXIMITY_THRESHOLD = 50 m between the stop sign's own location and the hero;
   20 points 1 m apart ahead starting at the hero's location; box extents x 1. Pick-up
   only when heading . lane > 0. The event needs the hero's own location to have been
-  inside the trigger extents centred on the sign's location (as the 1.0 code does).
+  inside the trigger extents centred on the stop actor's location (`get_location()` in the
+  1.0 code). Here that box is centred on the trigger volume, over the governed lane(s) just
+  before the stop line: the landmark's post stands beside the road (2.6 m off the lane on
+  CARLA's maps), and a box of the trigger's extents around it is never reached by a car in
+  its lane, while real 1.0 runs do record stop infractions (about 0.14 per km for CARLA's
+  autopilot on Longest6), so in CARLA that box is reachable from the lane; centring it on the
+  trigger volume is the placement the lane-level test (`is_actor_affected_by_stop`) already
+  uses for the same extents.
 
 Message: "Agent ran a stop with id={id} at (x=.., y=.., z=..)" at the sign's location.
 """
@@ -120,9 +127,9 @@ class StopSignCriterion:
             self._stop_completed = True
         target = self._target
         if self.version is LeaderboardVersion.V1_0 and not self._affected_by_stop:
-            t = target.trigger
+            t = target.trigger  # centred on the trigger volume, not the post: see the module docstring
             if point_in_axis_aligned_box(
-                hero.x_m, hero.y_m, target.location.x_m, target.location.y_m, t.length_m / 2, t.width_m / 2
+                hero.x_m, hero.y_m, t.center.x_m, t.center.y_m, t.length_m / 2, t.width_m / 2
             ):
                 self._affected_by_stop = True
         points = self._check_points(hero, lane) if self._could_affect(hero, lane, target) else []

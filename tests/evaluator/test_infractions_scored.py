@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from evaluator_helpers import MISBEHAVING
@@ -16,6 +17,7 @@ from leaderboard_adapter.scoring import InfractionType, RouteEnding, build_route
 from leaderboard_adapter.world_view import LightState
 
 EMPTY = WorldConfig().with_counts(0, 0)
+EXPERT_AGENT = Path(__file__).resolve().parents[2] / "agents" / "expert_agent.py"
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +70,17 @@ def test_running_a_stop_sign_is_an_infraction(smoke, misbehaviour) -> None:
     stops = [e for e in outcome.events if e.type is InfractionType.STOP_INFRACTION]
     assert stops and all(e.message.startswith("Agent ran a stop with id=") for e in stops)
     assert penalty(outcome) <= 1 / (1 + 0.25 * len(stops)) + 1e-6  # the record rounds to 6 digits
+
+
+def test_running_a_stop_sign_is_an_infraction_under_leaderboard_1_0(smoke, misbehaviour) -> None:
+    """1.0's RunningStopTest needs the car inside the sign's box: the box over the lane, not around the post."""
+    reckless = drive(smoke[1], misbehaviour("reckless"), version="1.0")
+    stops = [e for e in reckless.events if e.type is InfractionType.STOP_INFRACTION]
+    assert stops and all(e.message.startswith("Agent ran a stop with id=") for e in stops)
+    expert = AgentSpec(EXPERT_AGENT, "", "1.0", "MAP")  # it stops at stop signs
+    careful = run_route(expert, smoke[1].town, smoke[1].points, EMPTY, 7, "1.0")
+    assert careful.target_reached
+    assert InfractionType.STOP_INFRACTION not in kinds(careful)
 
 
 def test_hitting_a_stopped_vehicle_is_a_vehicle_collision(smoke, misbehaviour) -> None:
