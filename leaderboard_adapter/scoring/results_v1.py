@@ -27,7 +27,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from leaderboard_adapter.scoring.route_record import INFRACTION_KEYS, RouteMeta, RouteRecord, RouteScores
+from leaderboard_adapter.scoring.global_record import LABELS
+from leaderboard_adapter.scoring.route_record import (
+    INFRACTION_KEYS,
+    RouteRecord,
+    infraction_messages,
+    record_from_parts,
+)
 from leaderboard_adapter.scoring.statuses import (
     FAILURE_SIMULATION,
     ROUTE_COMPLETED,
@@ -48,21 +54,8 @@ INFRACTION_KEYS_V1: tuple[str, ...] = (
 )
 """A 1.0 record's infraction keys, in the order of its `values` (after DS, RC, IP)."""
 
-LABELS_V1: tuple[str, ...] = (
-    "Avg. driving score",
-    "Avg. route completion",
-    "Avg. infraction penalty",
-    "Collisions with pedestrians",
-    "Collisions with vehicles",
-    "Collisions with layout",
-    "Red lights infractions",
-    "Stop sign infractions",
-    "Off-road infractions",
-    "Route deviations",
-    "Route timeouts",
-    "Agent blocked",
-)
-"""Leaderboard 1.0's 12 `labels`."""
+LABELS_V1: tuple[str, ...] = LABELS[:12]
+"""Leaderboard 1.0's 12 `labels`: 2.x's first 12 (2.x added yield, scenario timeouts and min speed)."""
 
 ENTRY_FINISHED_MISSING_DATA = "Finished with missing data"
 ENTRY_FINISHED_AGENT_ERRORS = "Finished with agent errors"
@@ -105,31 +98,16 @@ def record_from_json_v1(data: object, where: str = "record") -> RouteRecord:
     """Parse a record written by leaderboard 1.0 or `record_to_json_v1`; ValueError naming `where`."""
     if not isinstance(data, dict):
         raise ValueError(f"{where}: expected an object, got {type(data).__name__}")
-    missing = [key for key in ("route_id", "index", "status", "infractions", "scores", "meta") if key not in data]
+    missing = [
+        key for key in ("route_id", "index", "status", "infractions", "scores", "meta") if key not in data
+    ]
     if missing:
         raise ValueError(f"{where}: missing keys {missing}")
     infractions = data["infractions"]
     if not isinstance(infractions, dict) or set(infractions) != set(INFRACTION_KEYS_V1):
         raise ValueError(f"{where}.infractions: expected exactly the keys {list(INFRACTION_KEYS_V1)}")
-    messages: dict[str, tuple[str, ...]] = dict.fromkeys(INFRACTION_KEYS, ())
-    for key, value in infractions.items():
-        if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-            raise ValueError(f"{where}.infractions.{key}: expected a list of strings, got {value!r}")
-        messages[key] = tuple(value)
-    try:
-        return RouteRecord(
-            index=data["index"],
-            route_id=data["route_id"],
-            status=data["status"],
-            num_infractions=sum(len(m) for m in messages.values()),
-            infractions=messages,
-            scores=RouteScores.from_json(data["scores"], f"{where}.scores"),
-            meta=RouteMeta.from_json(data["meta"], f"{where}.meta"),
-        )
-    except ValueError as error:
-        if str(error).startswith(where):
-            raise
-        raise ValueError(f"{where}: {error}") from None
+    messages = {**dict.fromkeys(INFRACTION_KEYS, ()), **infraction_messages(infractions, where)}
+    return record_from_parts(data, messages, sum(len(m) for m in messages.values()), where)
 
 
 def global_record_v1(records: Sequence[RouteRecord], total_routes: int) -> dict[str, Any]:

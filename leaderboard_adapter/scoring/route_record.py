@@ -253,28 +253,42 @@ class RouteRecord:
         """Parse a record written by the leaderboard 2.x or by `to_json`; ValueError naming `where`."""
         checked = _check_keys(data, _RECORD_KEYS, where)
         infractions = _check_keys(checked["infractions"], INFRACTION_KEYS, f"{where}.infractions")
-        messages: dict[str, tuple[str, ...]] = {}
-        for key, value in infractions.items():
-            if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-                raise ValueError(f"{where}.infractions.{key}: expected a list of strings, got {value!r}")
-            messages[key] = tuple(value)
-        index, num = checked["index"], checked["num_infractions"]
+        num = checked["num_infractions"]
         if isinstance(num, bool) or not isinstance(num, int):
             raise ValueError(f"{where}.num_infractions: expected an int, got {num!r}")
-        try:
-            return cls(
-                index=index,
-                route_id=checked["route_id"],
-                status=checked["status"],
-                num_infractions=num,
-                infractions=messages,
-                scores=RouteScores.from_json(checked["scores"], f"{where}.scores"),
-                meta=RouteMeta.from_json(checked["meta"], f"{where}.meta"),
-            )
-        except ValueError as error:
-            if str(error).startswith(where):
-                raise
-            raise ValueError(f"{where}: {error}") from None
+        return record_from_parts(checked, infraction_messages(infractions, where), num, where)
+
+
+def infraction_messages(infractions: Mapping[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """A record's `infractions` as message tuples; ValueError naming `where` for a value that is not a
+    list of strings."""
+    messages: dict[str, tuple[str, ...]] = {}
+    for key, value in infractions.items():
+        if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
+            raise ValueError(f"{where}.infractions.{key}: expected a list of strings, got {value!r}")
+        messages[key] = tuple(value)
+    return messages
+
+
+def record_from_parts(
+    data: Mapping[str, Any], messages: dict[str, tuple[str, ...]], num_infractions: int, where: str
+) -> RouteRecord:
+    """The RouteRecord of a parsed record's `index`, `route_id`, `status`, `scores` and `meta` (from `data`)
+    and its infraction messages; a ValueError names `where`."""
+    try:
+        return RouteRecord(
+            index=data["index"],
+            route_id=data["route_id"],
+            status=data["status"],
+            num_infractions=num_infractions,
+            infractions=messages,
+            scores=RouteScores.from_json(data["scores"], f"{where}.scores"),
+            meta=RouteMeta.from_json(data["meta"], f"{where}.meta"),
+        )
+    except ValueError as error:
+        if str(error).startswith(where):
+            raise
+        raise ValueError(f"{where}: {error}") from None
 
 
 def build_route_record(
