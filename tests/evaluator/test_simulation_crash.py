@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,10 @@ from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.evaluator import route_runner
 from leaderboard_adapter.roads.osm_layout import OsmLayout, OsmWay
 from leaderboard_adapter.roads.town_generator import convert_osm
-from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, load_town
+from leaderboard_adapter.roads.towns import load_town
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))  # its CARLA map lookup
+from carla_maps import carla_town_file  # noqa: E402
 
 QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
 CRASHED = "Failed - Simulation crashed"
@@ -70,7 +74,18 @@ def test_routes_that_cannot_be_built_are_crash_records_and_the_others_run(tmp_pa
         route_xml("3", *STOPS_ROUTE),
     )
     checkpoint = tmp_path / "results.json"
-    code = main(["evaluate", "--routes", str(routes), "--town-dir", str(towns), "--checkpoint", str(checkpoint), *QUIET])
+    code = main(
+        [
+            "evaluate",
+            "--routes",
+            str(routes),
+            "--town-dir",
+            str(towns),
+            "--checkpoint",
+            str(checkpoint),
+            *QUIET,
+        ]
+    )
     assert code == 0
     data = results_of(checkpoint)
     records = data["_checkpoint"]["records"]
@@ -93,7 +108,9 @@ def test_routes_that_cannot_be_built_are_crash_records_and_the_others_run(tmp_pa
 
 
 def test_when_no_route_can_be_planned_the_error_is_named_and_nothing_runs(tmp_path: Path, capsys) -> None:
-    routes = write_routes(tmp_path / "routes.xml", route_xml("0", "Atlantis", (0.0, 0.0, 0.0), (50.0, 0.0, 0.0)))
+    routes = write_routes(
+        tmp_path / "routes.xml", route_xml("0", "Atlantis", (0.0, 0.0, 0.0), (50.0, 0.0, 0.0))
+    )
     checkpoint = tmp_path / "results.json"
     assert main(["evaluate", "--routes", str(routes), "--checkpoint", str(checkpoint), *QUIET]) == 2
     assert "Atlantis" in capsys.readouterr().err
@@ -135,18 +152,11 @@ def test_a_world_raising_mid_route_is_a_crash_record_and_the_run_goes_on(tmp_pat
     assert data["entry_status"] == "Crashed" and data["eligible"] is False
 
 
-def carla_maps() -> Path:
-    folder = carla_maps_dir()
-    if folder is None or not all((folder / f"{t}.xodr").is_file() for t in ("Town01", "Town03")):
-        pytest.skip(f"CARLA's Town01.xodr and Town03.xodr not found: {CARLA_MAPS_HINT}")
-    return folder
-
-
 def test_a_map_without_signals_is_flagged_in_the_records_meta(tmp_path: Path, caplog) -> None:
     towns = tmp_path / "towns"
     towns.mkdir()
     for name in ("Town01", "Town03"):  # copies of their own: the warning comes with the first load
-        shutil.copy(carla_maps() / f"{name}.xodr", towns / f"{name}.xodr")
+        shutil.copy(carla_town_file(name), towns / f"{name}.xodr")
     routes = write_routes(
         tmp_path / "routes.xml",
         route_xml("0", "Town03", (33.99, 134.11, 0.0), (93.99, 133.25, 0.14)),
@@ -155,8 +165,18 @@ def test_a_map_without_signals_is_flagged_in_the_records_meta(tmp_path: Path, ca
     )
     checkpoint = tmp_path / "results.json"
     with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.roads.towns"):
-        code = main(["evaluate", "--routes", str(routes), "--town-dir", str(towns), "--checkpoint", str(checkpoint),
-                     *QUIET])
+        code = main(
+            [
+                "evaluate",
+                "--routes",
+                str(routes),
+                "--town-dir",
+                str(towns),
+                "--checkpoint",
+                str(checkpoint),
+                *QUIET,
+            ]
+        )
     assert code == 0
     records = results_of(checkpoint)["_checkpoint"]["records"]
     town03, town01, town03_again = records

@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sys
 from pathlib import Path
 
-import pytest
+from leaderboard_adapter.roads.towns import find_town_file, load_town
 
-from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, find_town_file, load_town
-
-
-def carla_map(name: str) -> Path:
-    """CARLA's `<name>.xodr`, or skip the test naming the places searched."""
-    folder = carla_maps_dir()
-    if folder is None:
-        pytest.skip(f"CARLA's OpenDRIVE maps not found: {CARLA_MAPS_HINT}")
-    path = folder / f"{name}.xodr"
-    if not path.is_file():
-        pytest.skip(f"{path} not found among CARLA's maps in {folder}")
-    return path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))  # its CARLA map lookup
+from carla_maps import carla_town_file  # noqa: E402
 
 
 def test_town10hd_opt_is_found_for_town10hd(tmp_path):
-    shutil.copy(carla_map("Town10HD"), tmp_path / "Town10HD_Opt.xodr")
+    shutil.copy(carla_town_file("Town10HD"), tmp_path / "Town10HD_Opt.xodr")
     (tmp_path / "Town01.xodr").write_text("<OpenDRIVE/>")
     assert find_town_file("Town10HD", town_dir=tmp_path) == tmp_path / "Town10HD_Opt.xodr"
     assert find_town_file("town10hd", town_dir=tmp_path) == tmp_path / "Town10HD_Opt.xodr"
@@ -45,7 +36,7 @@ def test_plain_file_wins_over_opt(tmp_path):
 def test_map_without_signals_is_said_once_in_the_log(tmp_path, caplog):
     # a copy of its own, so the town cache cannot hide the first load's warning
     path = tmp_path / "Town03.xodr"
-    shutil.copy(carla_map("Town03"), path)
+    shutil.copy(carla_town_file("Town03"), path)
     with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.roads.towns"):
         town = load_town("Town03", town_dir=tmp_path)
         load_town("Town03", town_dir=tmp_path)
@@ -58,7 +49,7 @@ def test_map_without_signals_is_said_once_in_the_log(tmp_path, caplog):
 
 def test_map_with_signals_is_not_flagged(tmp_path, caplog):
     path = tmp_path / "Town01.xodr"
-    shutil.copy(carla_map("Town01"), path)
+    shutil.copy(carla_town_file("Town01"), path)
     with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.roads.towns"):
         town = load_town("Town01", town_dir=tmp_path)
     assert town.signal_count and town.signal_count > 0

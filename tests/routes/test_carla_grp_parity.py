@@ -14,14 +14,18 @@ Needs CARLA's maps (`carla_maps_dir`); skipped, saying so, where they are absent
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import pytest
 from longest6_keypoints import LONGEST6_ROUTE_18_TOWN04, LONGEST6_ROUTE_31_TOWN06
 
-from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, load_town
+from leaderboard_adapter.roads.towns import load_town
 from leaderboard_adapter.routes.interpolation import interpolate_trajectory, route_length_m
 from leaderboard_adapter.routes.road_option import RoadOption
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))  # its CARLA map lookup
+from carla_maps import carla_town_file  # noqa: E402
 
 # Keypoint pairs of autonomousvision/transfuser leaderboard/data/longest6/longest6.xml whose leg looped.
 # Route 31 (Town06), keypoints 8-9 and 21-22: a change to the right onto road 50 lane -5's neighbour.
@@ -32,19 +36,21 @@ ROUTE_31_LANE_CHANGE_LEGS = [
 # Route 18 / 19 keypoints 46-47 (Town04): keypoint 46 lies at the start of three connectors of one entry.
 # Route 23 keypoints 7-8 (= testing 13): keypoint 7 lies 1 m into a 2.2 m connector; the route needs another.
 JUNCTION_ENTRY_LEGS = [
-    ((310.64276123046875, -130.41705322265625, 0.0043487548828125), (325.8652038574219, -117.73162078857422, 0.01959228515625)),
+    (
+        (310.64276123046875, -130.41705322265625, 0.0043487548828125),
+        (325.8652038574219, -117.73162078857422, 0.01959228515625),
+    ),
     ((1.6602256298065186, -298.8845520019531, 0.0), (-15.938682556152344, -238.7736053466797, 0.0)),
 ]
 
-CARLA_GRP_LENGTH_M = {"18": 2314.0, "31": 1947.0}
-"""Longest6 route lengths traced by CARLA's GlobalRoutePlanner at 1 m [m] (issue 15)."""
-
 
 def carla_town(name: str):
-    folder: Path | None = carla_maps_dir()
-    if folder is None or not (folder / f"{name}.xodr").is_file():
-        pytest.skip(f"CARLA's {name}.xodr not found: {CARLA_MAPS_HINT}")
-    return load_town(name, town_dir=folder)
+    """CARLA's town `name` as the embedded world loads it; skips when its map is absent."""
+    return load_town(name, town_dir=carla_town_file(name).parent)
+
+
+CARLA_GRP_LENGTH_M = {"18": 2314.0, "31": 1947.0}
+"""Longest6 route lengths traced by CARLA's GlobalRoutePlanner at 1 m [m] (issue 15)."""
 
 
 @pytest.mark.parametrize("origin, destination", ROUTE_31_LANE_CHANGE_LEGS)

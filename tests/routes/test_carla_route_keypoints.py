@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from pathlib import Path
 
 import pytest
 
-from leaderboard_adapter.roads.towns import CARLA_MAPS_HINT, carla_maps_dir, load_town
+from leaderboard_adapter.roads.towns import load_town
 from leaderboard_adapter.routes.interpolation import interpolate_trajectory
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))  # its CARLA map lookup
+from carla_maps import carla_town_file  # noqa: E402
 
 # Keypoints 29 to 31 of route 35 of carla-simulator/leaderboard `leaderboard-1.0` data/routes_training.xml.
 ROUTE_35_KEYPOINTS_29_TO_31 = [
@@ -25,16 +29,8 @@ ROUTE_35_KEYPOINTS_29_TO_31 = [
 ]
 
 
-def carla_maps() -> Path:
-    """The folder of CARLA's maps holding Town04, or skip saying where they were looked for."""
-    folder = carla_maps_dir()
-    if folder is None or not (folder / "Town04.xodr").is_file():
-        pytest.skip(f"CARLA's Town04.xodr not found: {CARLA_MAPS_HINT}")
-    return folder
-
-
 def test_training_route_35_keypoint_30_is_snapped_and_traced(caplog):
-    town = load_town("Town04", town_dir=carla_maps())
+    town = load_town("Town04", town_dir=carla_town_file("Town04").parent)
     with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.routes.interpolation"):
         points = interpolate_trajectory(town, ROUTE_35_KEYPOINTS_29_TO_31, route_id="35")
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
