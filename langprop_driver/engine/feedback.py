@@ -1,4 +1,8 @@
-"""Feedback for an update prompt: numbered source, failures grouped by kind, worst examples, in a budget."""
+"""Feedback for an update prompt: the whole numbered source, failures grouped by kind, worst examples in a budget.
+
+The source to rewrite is always shown whole: a cut source would ask the LLM to rewrite code it
+cannot see. Only the failure groups and the examples are fitted to ``FeedbackConfig.budget_chars``.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ class FeedbackConfig:
     value_chars: int = 400
     """Each input, output, expected value and printed output is cut to this many characters."""
     budget_chars: int = 6000
-    """The whole feedback (source included) is kept under this many characters."""
+    """The failure groups and examples are kept under this many characters; the numbered source is
+    always shown whole, outside this budget."""
 
     def __post_init__(self) -> None:
         if self.n_examples < 0 or self.value_chars < 20 or self.budget_chars < 200:
@@ -68,6 +73,8 @@ class Feedback:
     omitted: int
     value_chars: int
     budget_chars: int
+    omitted_groups: int = 0
+    """Failure groups (the rarest kinds) left out to keep within ``budget_chars``."""
 
 
 def cut(text: str, limit: int) -> str:
@@ -82,6 +89,16 @@ def numbered(source: str) -> str:
     lines = source.rstrip("\n").splitlines()
     width = len(str(len(lines)))
     return "\n".join(f"{number:>{width}} | {line}" for number, line in enumerate(lines, start=1))
+
+
+GROUP_OVERHEAD_CHARS = 30
+"""Characters a failure group's line adds to its label and example in the prompt (bullet, count)."""
+EXAMPLE_OVERHEAD_CHARS = 80
+"""Characters an example adds to its values in the prompt (heading, field names)."""
+
+
+def _group_size(group: FailureGroup) -> int:
+    return len(group.label) + len(group.example) + GROUP_OVERHEAD_CHARS
 
 
 def _failure_groups(evaluation: Evaluation) -> tuple[FailureGroup, ...]:
@@ -128,20 +145,27 @@ def build_feedback(
     priority: float,
     config: FeedbackConfig,
 ) -> Feedback:
-    """Feedback on ``candidate`` from its evaluation on ``samples``, cut to ``config.budget_chars``."""
-    source = cut(numbered(candidate.source), config.budget_chars // 2)
-    groups = _failure_groups(evaluation)
-    used = len(source) + sum(len(g.label) + len(g.example) + 30 for g in groups)
+    """Feedback on ``candidate`` from its evaluation on ``samples``: the whole numbered source, then the
+    failure groups (most frequent first) and the worst examples that fit in ``config.budget_chars``."""
+    source = numbered(candidate.source)
+    groups: list[FailureGroup] = []
+    used = 0
+    all_groups = _failure_groups(evaluation)
+    for group in all_groups:
+        if used + _group_size(group) > config.budget_chars:
+            break
+        groups.append(group)
+        used += _group_size(group)
     examples: list[Example] = []
     if evaluation.results:
         order = sorted(range(len(samples)), key=lambda i: (evaluation.judgements[i].score, i))
         worst = [i for i in order if not evaluation.judgements[i].passed][: config.n_examples]
         for index in worst:
             example = _example(task, evaluation, samples, index, config.value_chars)
-            if used + example.size + 80 > config.budget_chars:
+            if used + example.size + EXAMPLE_OVERHEAD_CHARS > config.budget_chars:
                 break
             examples.append(example)
-            used += example.size + 80
+            used += example.size + EXAMPLE_OVERHEAD_CHARS
         omitted = len(worst) - len(examples)
     else:
         omitted = 0
@@ -153,9 +177,10 @@ def build_feedback(
         pass_ratio=evaluation.pass_ratio,
         n_passed=sum(j.passed for j in evaluation.judgements),
         n_samples=len(evaluation.judgements),
-        failure_groups=groups,
+        failure_groups=tuple(groups),
         examples=tuple(examples),
         omitted=omitted,
         value_chars=config.value_chars,
         budget_chars=config.budget_chars,
+        omitted_groups=len(all_groups) - len(groups),
     )
