@@ -88,9 +88,11 @@ def _train_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="LangProp training on the replay buffer: policy checkpoint + buffer -> new checkpoint",
-        description="Scores the policy's candidates on buffer frames against the expert's labels and infraction "
-        "penalties, asks the LLM (OPENAI_BASE_URL, OPENAI_API_KEY) to rewrite the best, and writes a new checkpoint "
-        "folder with a plot of the score per update. Running the same command again resumes it.",
+        description="Scores the policy's candidates in a cascade (static checks; buffer frames against the expert's "
+        "labels and infraction penalties; then driving training routes in the embedded world), keeps as best the one "
+        "with the highest driving score on validation routes, asks the LLM (OPENAI_BASE_URL, OPENAI_API_KEY) to "
+        "rewrite the best by training DS, shown its infractions, and writes a new checkpoint folder with a plot of the "
+        "scores per update. Running the same command again resumes it.",
     )
     p.add_argument("--policy", default="baseline", help="the starting policy: a checkpoint folder, a .py file or 'baseline'")
     p.add_argument("--buffer", type=Path, action="append", required=True, help="replay-buffer folder (repeatable)")
@@ -108,6 +110,16 @@ def _train_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--infraction-weight", type=float, default=None, help="sampling weight of frames before an infraction")
     p.add_argument("--start", default=None, choices=["given", "zero-shot", "both"], help="first pool when --policy is not a checkpoint")
     p.add_argument("--seed", type=int, default=None, help="seed of sampling, batches and tie-breaks")
+    p.add_argument("--fitness", default=None, choices=["closed_loop", "open_loop"],
+                   help="select by driving routes in the embedded world (default) or by the buffer score alone")
+    p.add_argument("--train-routes", default=None, help="closed loop: routes driven for training fitness (default 0,1,8,9,16,17)")
+    p.add_argument("--train-seeds", default=None, help="closed loop: their seeds (default 11)")
+    p.add_argument("--validation-routes", default=None, help="closed loop: routes that choose the best (default 2,3,10,11,18,19)")
+    p.add_argument("--validation-seeds", default=None, help="closed loop: their seeds (default 101)")
+    p.add_argument("--routes", default=None, help="closed loop: the routes file or bundled set (default embedded_training)")
+    p.add_argument("--town-dir", default=None, help="closed loop: look towns up here first (e.g. CARLA's maps)")
+    p.add_argument("--top-k", type=int, default=None, help="closed loop: new candidates driven per step (default 4)")
+    p.add_argument("--workers", type=int, default=None, help="closed loop: route-run processes (default: one per core)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -3,6 +3,7 @@
 Layout of a run folder::
 
     state.json          committed last, atomically: step, ranked pool, every candidate's lineage and scores
+                        (closed loop: its fitness per split, the stage that decided it, the elite)
     candidates/c0001.py every candidate ever made, as written by the LLM
     prompts/p0001_c0003.json  the messages of one prompt, its answers and what became of each
     metrics.jsonl       one JSON line per step (see :mod:`.metrics`)
@@ -25,7 +26,9 @@ from typing import Any
 
 from .candidate import Candidate
 from .checks import CheckFailure
+from .fitness import SPLITS, Fitness, Split
 from .llm_cache import write_json_atomic
+from .selection import STAGES
 from .tracker import Standing
 
 STATE_FILE = "state.json"
@@ -88,6 +91,18 @@ class TrainState:
     standings: dict[str, Standing]
     history: dict[str, tuple[BatchRecord, ...]] = field(default_factory=dict)
     next_index: int = 1
+    fitness: dict[str, dict[Split, Fitness]] = field(default_factory=dict)
+    """Closed loop: each candidate's expensive score per split (``train``, ``validation``)."""
+    decided_by: dict[str, str] = field(default_factory=dict)
+    """Closed loop: the stage that last decided each candidate's place (see :data:`.selection.STAGES`)."""
+    elite: str | None = None
+    """Closed loop: the candidate with the best validation fitness so far; always ``pool[0]``."""
+    fitness_key: str | None = None
+    """Closed loop: the scorer's key the fitness was measured under."""
+
+    def __post_init__(self) -> None:
+        if self.elite is not None and (not self.pool or self.pool[0] != self.elite):
+            raise ValueError(f"the elite {self.elite!r} must be the first of the pool {self.pool!r}")
 
     @property
     def best(self) -> Candidate:
@@ -132,6 +147,10 @@ def save_state(run_dir: Path, state: TrainState, extra: dict[str, Any]) -> None:
         if cid in state.standings:
             record["standing"] = asdict(state.standings[cid])
         record["history"] = [asdict(h) for h in state.history.get(cid, ())]
+        if cid in state.fitness:
+            record["fitness"] = {split: f.to_json() for split, f in state.fitness[cid].items()}
+        if cid in state.decided_by:
+            record["decided_by"] = state.decided_by[cid]
         candidates[cid] = record
     document = {
         "format_version": FORMAT_VERSION,
@@ -139,6 +158,8 @@ def save_state(run_dir: Path, state: TrainState, extra: dict[str, Any]) -> None:
         "best": state.pool[0] if state.pool else None,
         "pool": list(state.pool),
         "next_index": state.next_index,
+        "elite": state.elite,
+        "fitness_key": state.fitness_key,
         "candidates": candidates,
         **extra,
     }
@@ -213,6 +234,15 @@ def _checked_records(run_dir: Path, path: Path, document: dict[str, Any]) -> dic
     best = document.get("best")
     if best != (pool[0] if pool else None):
         raise CheckpointError(f"{path}: best: {best!r} is not the first of the pool {pool!r}")
+    elite = document.get("elite")
+    if elite is not None and elite != best:
+        raise CheckpointError(f"{path}: elite: {elite!r} is not the first of the pool {pool!r}")
+    for cid, record in records.items():
+        if record.get("decided_by", STAGES[0]) not in STAGES:
+            raise CheckpointError(f"{path}: candidates[{cid!r}].decided_by: {record['decided_by']!r} is not one of {STAGES}")
+        splits = record.get("fitness", {})
+        if not isinstance(splits, dict) or not set(splits) <= set(SPLITS):
+            raise CheckpointError(f"{path}: candidates[{cid!r}].fitness: keys must be among {SPLITS}")
     step = document.get("step")
     if not isinstance(step, int) or isinstance(step, bool) or step < 0:
         raise CheckpointError(f"{path}: step: {step!r} must be an integer >= 0")
@@ -227,7 +257,7 @@ def _checked_records(run_dir: Path, path: Path, document: dict[str, Any]) -> dic
 
 
 def _state(run_dir: Path, document: dict[str, Any], records: dict[str, dict[str, Any]]) -> TrainState:
-    candidates, standings, history = {}, {}, {}
+    candidates, standings, history, fitness, decided_by = {}, {}, {}, {}, {}
     for cid, record in records.items():
         candidates[cid] = Candidate(
             id=cid,
@@ -241,6 +271,10 @@ def _state(run_dir: Path, document: dict[str, Any], records: dict[str, dict[str,
         if "standing" in record:
             standings[cid] = Standing(**record["standing"])
         history[cid] = tuple(BatchRecord(**h) for h in record["history"])
+        if "fitness" in record:
+            fitness[cid] = {split: Fitness.from_json(f) for split, f in record["fitness"].items()}
+        if "decided_by" in record:
+            decided_by[cid] = record["decided_by"]
     return TrainState(
         step=document["step"],
         pool=tuple(document["pool"]),
@@ -248,4 +282,8 @@ def _state(run_dir: Path, document: dict[str, Any], records: dict[str, dict[str,
         standings=standings,
         history=history,
         next_index=document["next_index"],
+        fitness=fitness,
+        decided_by=decided_by,
+        elite=document.get("elite"),
+        fitness_key=document.get("fitness_key"),
     )

@@ -63,6 +63,9 @@ input: {{ example.input }}
 {% endif %}{% endfor %}{% if feedback.omitted %}
 ({{ feedback.omitted }} more example(s) left out to keep this feedback under {{ feedback.budget_chars }} characters.)
 {% endif %}{% endif %}{% endif %}
+{% if closed_loop is defined and closed_loop %}
+{{ closed_loop }}
+{% endif %}
 Rewrite `{{ spec.signature }}` to fix these problems and score higher. Keep its name and \
 arguments. Return the full implementation in one ```python block."""
 

@@ -3,9 +3,11 @@
 The new folder (`--out`) starts as a copy of the starting checkpoint (its pool, scores and
 lineage) and trains `updates` more steps on frames drawn from the buffer; from the baseline or
 a `.py` policy it starts with that policy as the given candidate (and/or the LLM's zero-shot
-answers, `start`). `train_run.json` in the folder records where it started, so the same command
-run again resumes an interrupted run, and a larger `--updates` goes on from where it stopped.
-The score of each update is drawn to `training.png`.
+answers, `start`). With closed-loop fitness (the default) candidates are selected by driving
+routes in the embedded world (:mod:`.closed_loop`). `train_run.json` in the folder records where
+it started, so the same command run again resumes an interrupted run, and a larger `--updates`
+goes on from where it stopped; `train_history.jsonl` (copied with the checkpoint) keeps every run
+that trained it, so `training.png` marks where new data came in (DAgger iterations).
 """
 
 from __future__ import annotations
@@ -24,26 +26,33 @@ from langprop_driver.agent_runtime.policy_source import resolve_policy
 from langprop_driver.driving import DRIVING_FEEDBACK, driving_task
 from langprop_driver.engine import LLMConfig, SandboxConfig, TrackerConfig, Trainer, TrainerConfig, load_state
 from langprop_driver.engine.checkpoint import CheckpointError
+from langprop_driver.engine.fitness import CascadeConfig
 from langprop_driver.engine.llm_cache import write_json_atomic
 from langprop_driver.engine.plot import TrainingPlotError, plot_training
 from leaderboard_adapter.errors import LangPropDriveError
 
+from .closed_loop import ClosedLoopConfig, DrivingScorer, RouteSplit
+from .collect_command import parse_seeds
 from .train_settings import TrainSettings
 from .training_data import draw_training_data
 
 logger = logging.getLogger(__name__)
 RUN_FILE = "train_run.json"
+HISTORY_FILE = "train_history.jsonl"
 PLOT_FILE = "training.png"
 _FAILED_STOPS = ("llm_error", "no_candidates")
 
 
 @dataclass(frozen=True)
 class TrainRun:
-    """Where a checkpoint folder's training started: the policy, its step there, the updates asked for."""
+    """Where a checkpoint folder's training started: the policy, its step there, the updates asked for,
+    the first pool (`start`: given, zero-shot or both; from a checkpoint: its pool) and the fitness."""
 
     policy: str
     base_step: int
     updates: int
+    start: str = "checkpoint"
+    fitness: str = "open_loop"
 
     @property
     def target_step(self) -> int:
@@ -65,10 +74,12 @@ def _starting_sources(policy: str) -> list[str]:
     return [] if source.candidate is not None else [source.source]
 
 
-def _start_folder(policy: str, out: Path, updates: int, from_checkpoint: bool) -> TrainRun:
-    """Prepare `out`: on the first run a copy of the starting checkpoint (or an empty folder), and its
-    `train_run.json`; on a later run check that it started from `policy`. The run, with `updates`."""
+def _start_folder(policy: str, out: Path, settings: TrainSettings, from_checkpoint: bool, buffers: list[str]) -> TrainRun:
+    """Prepare `out`: on the first run a copy of the starting checkpoint (or an empty folder), its
+    `train_run.json` and a line of `train_history.jsonl`; on a later run check that it started from
+    `policy`. The run, with `settings.updates`."""
     run_file = out / RUN_FILE
+    start = "checkpoint" if from_checkpoint else settings.start
     if run_file.is_file():
         recorded = TrainRun(**json.loads(run_file.read_text()))
         if recorded.policy != policy:
@@ -83,7 +94,7 @@ def _start_folder(policy: str, out: Path, updates: int, from_checkpoint: bool) -
             raise LangPropDriveError(f"--out {out} is the starting checkpoint itself: pick a new folder")
         partial = out.with_name(out.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        shutil.copytree(policy, partial, ignore=shutil.ignore_patterns(RUN_FILE, PLOT_FILE))
+        shutil.copytree(policy, partial, ignore=shutil.ignore_patterns(RUN_FILE, PLOT_FILE, "closed_loop"))
         if out.exists():
             out.rmdir()
         partial.rename(out)
@@ -91,17 +102,48 @@ def _start_folder(policy: str, out: Path, updates: int, from_checkpoint: bool) -
     else:
         out.mkdir(parents=True, exist_ok=True)
         base_step = 0
-    run = TrainRun(policy, base_step, updates)
+    run = TrainRun(policy, base_step, settings.updates, start, settings.fitness)
+    if not run_file.is_file():
+        with (out / HISTORY_FILE).open("a") as history:
+            history.write(json.dumps({**asdict(run), "buffers": buffers}) + "\n")
     write_json_atomic(run_file, asdict(run))
     return run
 
 
+def _iteration_marks(out: Path) -> dict[int, str]:
+    """Steps where a later run of `train` (a DAgger iteration, with new buffer data) began: step -> label."""
+    path = out / HISTORY_FILE
+    if not path.is_file():
+        return {}
+    runs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {run["base_step"]: f"iteration {i + 1}" for i, run in enumerate(runs) if i > 0}
+
+
 def _plot(out: Path) -> str:
     try:
-        plot_training(out, out / PLOT_FILE)
+        plot_training(out, out / PLOT_FILE, marks=_iteration_marks(out))
     except TrainingPlotError as error:
         return f"no plot ({error})"
     return f"plot: {out / PLOT_FILE}"
+
+
+def _scorer(settings: TrainSettings, out: Path, progress: bool) -> DrivingScorer | None:
+    """The closed-loop scorer of `settings` (None for open-loop fitness); LangPropDriveError for bad routes."""
+    if settings.fitness != "closed_loop":
+        return None
+    config = ClosedLoopConfig(
+        routes_file=settings.routes,
+        train=RouteSplit(settings.train_routes, tuple(parse_seeds(settings.train_seeds))),
+        validation=RouteSplit(settings.validation_routes, tuple(parse_seeds(settings.validation_seeds))),
+        town_dir=settings.town_dir,
+        workers=settings.workers,
+        mode=settings.mode,
+        online_samples=settings.online_samples,
+        infraction_weight=settings.infraction_weight,
+        lookahead_s=settings.lookahead_s,
+        progress=progress,
+    )
+    return DrivingScorer(out, config)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -120,7 +162,7 @@ def _run_train(args: argparse.Namespace) -> int:
     out: Path = args.out
     policy = absolute_policy(args.policy)
     given = _starting_sources(policy)
-    run = _start_folder(policy, out, settings.updates, from_checkpoint=not given)
+    run = _start_folder(policy, out, settings, not given, [str(b.resolve()) for b in args.buffer])
     config = TrainerConfig(
         tracker=TrackerConfig(n_top=settings.n_top, n_responses=settings.n_responses, max_keep=settings.max_keep),
         feedback=DRIVING_FEEDBACK,
@@ -129,6 +171,7 @@ def _run_train(args: argparse.Namespace) -> int:
         seed=settings.seed,
         progress_bar=not args.no_progress,
         setup_prompt=settings.start != "given",
+        cascade=CascadeConfig(settings.top_k, settings.margin, settings.validate_top),
     )
     try:
         llm = LLMConfig.from_env(
@@ -147,12 +190,16 @@ def _run_train(args: argparse.Namespace) -> int:
         llm,
         SandboxConfig(call_timeout_s=settings.call_timeout_s),
         given_sources=[] if settings.start == "zero-shot" else given,
+        scorer=_scorer(settings, out, not args.no_progress),
     )
     result = trainer.fit(data.train, data.validation)
-    priority = "none" if result.best_priority is None else f"{result.best_priority:.4f}"
+    if result.best_validation is not None:
+        verdict = f"validation DS {result.best_validation:.2f}"
+    else:
+        verdict = "priority " + ("none" if result.best_priority is None else f"{result.best_priority:.4f}")
     print(
         f"train: {result.stop_reason} at step {result.step} of {run.target_step}; best {result.best_id} "
-        f"(priority {priority}), {result.total_tokens} tokens"
+        f"({verdict}), {result.total_tokens} tokens"
     )
     print(_plot(out))
     if result.stop_reason in _FAILED_STOPS:

@@ -11,6 +11,9 @@ from typing import Any
 from langprop_driver.driving import TrainingMode
 from leaderboard_adapter.errors import LangPropDriveError
 
+FITNESSES = ("closed_loop", "open_loop")
+"""How candidates are selected: by driving routes in the embedded world (closed loop, the default) or
+by their score on buffer frames alone (open loop, LangProp's way, for data from CARLA only)."""
 STARTS = ("given", "zero-shot", "both")
 """First pool when the starting policy is not a checkpoint: the given policy alone, the LLM's zero-shot
 answers to the setup prompt alone, or both."""
@@ -56,12 +59,41 @@ class TrainSettings:
     """Candidates kept in the pool."""
     call_timeout_s: float = 2.0
     """Wall-clock limit of one candidate call during scoring [s]."""
+    fitness: str = "closed_loop"
+    """See FITNESSES."""
+    routes: str = "embedded_training"
+    """Closed loop: the routes file (or bundled set) the candidates drive."""
+    train_routes: str = "0,1,8,9,16,17"
+    """Closed loop: the routes of that file driven for training fitness, feedback and online DAgger."""
+    train_seeds: str = "11"
+    """Closed loop: their seeds ('11', '11-12', '1,5')."""
+    validation_routes: str = "2,3,10,11,18,19"
+    """Closed loop: the routes driven to choose the best (never trained on); every bundled town, 30 and 50 km/h."""
+    validation_seeds: str = "101"
+    top_k: int = 4
+    """Closed loop: new candidates per step driven (the best by open-loop score)."""
+    margin: float | None = None
+    """Closed loop: only new candidates within this of the best open-loop score are driven; None: top_k alone."""
+    validate_top: int = 1
+    """Closed loop: the best this many by training DS are validated per step."""
+    workers: int = 0
+    """Closed loop: route-run worker processes; 0: one per core."""
+    online_samples: int = 256
+    """Closed loop: frames the candidates visited (labelled by the expert) drawn into the training samples."""
+    town_dir: str | None = None
+    """Closed loop: look towns up here first (e.g. CARLA's own maps)."""
 
     def __post_init__(self) -> None:
         try:
             TrainingMode.parse(self.mode)
         except ValueError as error:
             raise LangPropDriveError(f"training settings: {error}") from None
+        if self.fitness not in FITNESSES:
+            raise LangPropDriveError(f"training settings: fitness must be one of {', '.join(FITNESSES)}, got {self.fitness!r}")
+        if self.top_k < 1 or self.validate_top < 1 or self.workers < 0 or self.online_samples < 0:
+            raise LangPropDriveError("training settings: need top_k >= 1, validate_top >= 1, workers >= 0, online_samples >= 0")
+        if self.margin is not None and not self.margin >= 0:
+            raise LangPropDriveError(f"training settings: margin must be >= 0, got {self.margin}")
         if self.start not in STARTS:
             raise LangPropDriveError(f"training settings: start must be one of {', '.join(STARTS)}, got {self.start!r}")
         positive = {"samples": self.samples, "batch_size": self.batch_size, "n_top": self.n_top,
@@ -121,4 +153,5 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "int | None": (int,),
     "int": (int,),
     "float": (int, float),
+    "float | None": (int, float),
 }

@@ -8,7 +8,9 @@ the samples of the earlier ticks): value = round(mean hero speed / mean traffic 
 vehicle of the world that is not the hero: all of `WorldView.actors()` of kind VEHICLE,
 walkers excluded), the hero's speed and the mean of the vehicles' speeds are summed.
 A checkpoint below 100 % gives an event with details `percentage`, message
-"Average speed is {p}% of the surrounding traffic's one". At the end, the open
+"Average speed is {p}% of the surrounding traffic's one"; its details also say which quarter it
+closes (`quarter`, 1 to 4), since when (`since_s`, game time the quarter began) and the two means
+(`ego_mean_speed_mps`, `traffic_mean_speed_mps`), for feedback on what the agent did there. At the end, the open
 checkpoint is closed when more than 95 % of the route was covered. Not part of 1.0.
 """
 
@@ -43,6 +45,7 @@ class MinSpeedCriterion:
         self._points = 0
         self.checkpoint_values: list[float] = []
         self._last_hero: HeroTick | None = None
+        self._since_s = 0.0
 
     def update(self, hero: HeroTick, actors: ActorArrays) -> list[InfractionEvent]:
         self._last_hero = hero
@@ -56,6 +59,7 @@ class MinSpeedCriterion:
             self._current_dist_m = track.accum_m[self._index]
             self._mean_speed_sum = self._actor_speed_sum = 0.0
             self._points = 0
+            self._since_s = hero.time_s
         if len(actors):
             vehicles = actors.kinds == ActorKind.VEHICLE
             n_vehicles = int(np.count_nonzero(vehicles))
@@ -67,6 +71,7 @@ class MinSpeedCriterion:
         return events
 
     def _close_checkpoint(self, hero: HeroTick) -> list[InfractionEvent]:
+        mean = actor = 0.0
         if self._points > 0 and self._mean_speed_sum:
             mean = self._mean_speed_sum / self._points
             actor = self._actor_speed_sum / self._points
@@ -77,7 +82,9 @@ class MinSpeedCriterion:
         if value >= self.SUCCESS_VALUE:
             return []
         message = f"Average speed is {value}% of the surrounding traffic's one"
-        return [hero.event(InfractionType.MIN_SPEED_INFRACTION, message, details={"percentage": value})]
+        details = {"percentage": value, "quarter": float(len(self.checkpoint_values)), "since_s": self._since_s,
+                   "ego_mean_speed_mps": actor, "traffic_mean_speed_mps": mean}  # fmt: skip
+        return [hero.event(InfractionType.MIN_SPEED_INFRACTION, message, details=details)]
 
     def finish(self) -> list[InfractionEvent]:
         """Close the last checkpoint when the route was (almost) covered (> 95 %)."""

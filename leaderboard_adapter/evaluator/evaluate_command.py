@@ -158,7 +158,7 @@ def _open_results(path: Path, runs: list[PlannedRun], resume: bool, version: str
         raise LangPropDriveError(str(error)) from error
 
 
-def _record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord:
+def route_record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord:
     """The route's leaderboard record; its `meta` also holds what the agent reported (`agent_meta`),
     when the agent or the simulation crashed or the agent could not be set up, the first line of the
     error (`failure_detail`), and for a map without any OpenDRIVE signal `map_signals` 0 and `map_note`."""
@@ -330,7 +330,7 @@ def check_agent_config(agent_class: type, config_path: str) -> None:
         ) from error
 
 
-def _drive_run(run: PlannedRun, request: EvaluationRequest, on_tick) -> RouteOutcome:
+def drive_planned_run(run: PlannedRun, request: EvaluationRequest, on_tick) -> RouteOutcome:
     """One run's outcome; a route that could not be planned, or whose run raised past `run_route`, is a
     simulation crash (KeyboardInterrupt escapes)."""
     if run.planning_error or run.town is None:
@@ -373,11 +373,11 @@ def evaluate_runs(request: EvaluationRequest) -> int:
     agent_built = bool(results.sensors)
     try:
         for run in todo:
-            outcome = _drive_run(run, request, progress.on_tick)
+            outcome = drive_planned_run(run, request, progress.on_tick)
             agent_built = agent_built or outcome.agent_built
             if outcome.sensor_types and not results.sensors:
                 results.set_sensors(sensor_icons(outcome.sensor_types))
-            record = _record(run, outcome, version)
+            record = route_record(run, outcome, version)
             if outcome.ending is RouteEnding.SIMULATION_CRASHED:
                 crashed.append(f"{record.route_id} ({record.meta.extra.get('failure_detail', '')})")
             entry_status = EntryStatus.CRASHED if crashed else outcome.ending.entry_status

@@ -1,0 +1,91 @@
+"""The expensive scorer: a task's closed-loop judge of candidates (e.g. driving routes), and its results.
+
+The engine knows nothing of what the scorer runs. A task that can run its candidates for real
+supplies an :class:`ExpensiveScorer`; the trainer then scores candidates in a cascade (static
+checks, the open-loop score on samples, the expensive scorer for the survivors) and selects on
+the expensive score: training fitness ranks the pool, validation fitness (on runs training never
+sees) chooses the best.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from .candidate import Candidate
+from .task import Sample
+
+Split = Literal["train", "validation"]
+SPLITS: tuple[Split, ...] = ("train", "validation")
+
+
+@dataclass(frozen=True)
+class Fitness:
+    """One candidate's expensive score on one split.
+
+    score: higher is better (driving: the mean driving score, 0 to 100).
+    evidence: independent runs behind the score (more evidence breaks ties).
+    summary: plain numbers and short strings for metrics and the checkpoint (e.g. RC, IP, counts).
+    feedback: what the update prompt shows of these runs (task-rendered text; "" for none).
+    """
+
+    score: float
+    evidence: int
+    summary: Mapping[str, float | str] = field(default_factory=dict)
+    feedback: str = ""
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.score):
+            raise ValueError(f"a fitness score must be finite, got {self.score}")
+        if self.evidence < 0:
+            raise ValueError(f"evidence must be >= 0, got {self.evidence}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"score": self.score, "evidence": self.evidence, "summary": dict(self.summary),
+                "feedback": self.feedback}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Fitness:
+        return cls(float(data["score"]), int(data["evidence"]), dict(data["summary"]), str(data["feedback"]))
+
+
+class ExpensiveScorer(Protocol):
+    """What a task supplies for closed-loop scoring.
+
+    ``key`` names what the scores mean (runs, seeds, settings): fitness recorded under another key is
+    dropped and measured again. ``score`` must give the same result for a candidate whatever else is
+    scored with it and however many workers run it. ``visited_samples`` are labelled samples of the
+    states the candidates reached on training runs (online DAgger), joined to the training samples.
+    """
+
+    key: str
+
+    def score(self, candidates: Sequence[Candidate], split: Split) -> dict[str, Fitness]: ...
+
+    def visited_samples(self) -> list[Sample]: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CascadeConfig:
+    """Which candidates reach the expensive stage and how many are validated.
+
+    top_k: at most this many new candidates per step go on from the open-loop stage (best open-loop
+        mean score first).
+    margin: when set, only those whose open-loop mean score is within this of the best new one go on.
+    validate_top: the best this many by training fitness that have no validation fitness yet are
+        validated each step.
+    """
+
+    top_k: int = 4
+    margin: float | None = None
+    validate_top: int = 1
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1 or self.validate_top < 1:
+            raise ValueError(f"top_k and validate_top must be >= 1, got {self.top_k} and {self.validate_top}")
+        if self.margin is not None and not (math.isfinite(self.margin) and self.margin >= 0):
+            raise ValueError(f"margin must be a finite number >= 0 or None, got {self.margin}")
