@@ -11,9 +11,11 @@ Usage: scripts/train.sh [options] [-- extra `langprop-drive train` flags]
 
 Runs `langprop-drive train --policy P --buffer DIR... --out CKPT [--updates N] [--model M]
 [--config FILE]`: scores the policy's candidates on buffer frames against the expert's labels and
-infraction penalties, asks the LLM to rewrite the best, and writes the checkpoint folder CKPT
-(state.json, candidates/, training.png). Re-running the same command resumes it; a larger
---updates goes on from where it stopped. Training needs no CARLA server.
+infraction penalties, drives the promising ones over training routes in the embedded world (the
+best is the one with the highest driving score on validation routes), asks the LLM to rewrite the
+best, shown its infractions, and writes the checkpoint folder CKPT (state.json, candidates/,
+training.png). Re-running the same command resumes it; a larger --updates goes on from where it
+stopped. Training needs no CARLA server (--fitness open_loop after -- skips the driving).
 
 Options:
   --run-dir DIR      a run folder of scripts/collect.sh (default runs/default); sets the defaults below

@@ -20,6 +20,8 @@ from leaderboard_adapter.cli import main  # noqa: E402
 __all__ = ["OpenAITestServer", "fenced", "scripted"]
 
 SMOKE = ["--routes", "embedded_smoke", "--no-progress"]
+CLOSED_LOOP_SMOKE = TESTS / "fixtures" / "closed_loop_smoke.toml"
+"""Training settings for closed-loop fitness on the smoke routes (route 0 trains, route 1 validates)."""
 CAUTIOUS_POLICY = BASELINE_POLICY_SOURCE.replace(
     "def drive(observation):", "CAUTION = 0.9\n\n\ndef drive(observation):", 1
 )

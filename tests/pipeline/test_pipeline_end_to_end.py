@@ -7,7 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import CAUTIOUS_POLICY, SMOKE, OpenAITestServer, cli, collect_smoke, fenced, scripted
+from pipeline_helpers import (
+    CAUTIOUS_POLICY,
+    CLOSED_LOOP_SMOKE,
+    SMOKE,
+    OpenAITestServer,
+    cli,
+    collect_smoke,
+    fenced,
+    scripted,
+)
 
 from data_collection import BufferIndex, read_shard
 from langprop_driver.driving import BASELINE_POLICY_SOURCE
@@ -34,7 +43,8 @@ def test_collect_train_evaluate_and_collect_again(tmp_path: Path, monkeypatch: p
     with OpenAITestServer(scripted([fenced(CAUTIOUS_POLICY)])) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-        assert cli("train", "--buffer", buffer, "--out", ckpt, "--updates", "2", "--no-progress") == 0
+        assert cli("train", "--buffer", buffer, "--out", ckpt, "--updates", "2", "--no-progress",
+                   "--config", CLOSED_LOOP_SMOKE) == 0  # fmt: skip
     prompts = [m["content"] for r in server.requests for m in r["messages"] if m["role"] == "user"]
     assert prompts and all("target_speed_mps" in p for p in prompts)  # the update prompts show the expert's labels
     state = load_state(ckpt)
@@ -42,7 +52,9 @@ def test_collect_train_evaluate_and_collect_again(tmp_path: Path, monkeypatch: p
     assert state.candidates["c0001"].origin == "given" and state.candidates["c0001"].source == BASELINE_POLICY_SOURCE
     assert any(c.source == CAUTIOUS_POLICY and c.origin == "update" for c in state.candidates.values())
     metrics = [json.loads(line) for line in (ckpt / "metrics.jsonl").read_text().splitlines()]
-    assert [m["step"] for m in metrics] == [1, 2] and all("val/mean_score" in m for m in metrics)
+    assert [m["step"] for m in metrics] == [0, 1, 2] and all("val/mean_score" in m for m in metrics[1:])
+    assert all(m["select/decided_by"] == "validation" and 0 <= m["val/elite_score"] <= 100 for m in metrics)
+    assert state.elite == state.pool[0] and "validation" in state.fitness[state.elite]
     assert (ckpt / "training.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     evaluation = tmp_path / "eval.json"

@@ -33,7 +33,10 @@ def server(monkeypatch: pytest.MonkeyPatch):
 
 
 def _train(buffer: Path, out: Path, *flags: str | Path) -> int:
-    return cli("train", "--buffer", buffer, "--out", out, "--samples", "48", "--batch-size", "16", "--no-progress", *flags)
+    """`train` with open-loop fitness (these tests are about the command and the LLM; tests/pipeline/
+    test_pipeline_closed_loop.py drives candidates)."""
+    return cli("train", "--buffer", buffer, "--out", out, "--samples", "48", "--batch-size", "16", "--no-progress",
+               "--fitness", "open_loop", *flags)  # fmt: skip
 
 
 def test_an_llm_outage_stops_training_at_the_last_checkpoint_and_the_same_command_resumes(

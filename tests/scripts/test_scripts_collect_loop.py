@@ -22,7 +22,9 @@ pytestmark = pytest.mark.skipif(
     reason="the collect and train commands are not there yet",
 )
 
-SMOKE = ("--routes", "embedded_smoke", "--routes-subset", "0", "--updates", "1")
+TRAIN_CONFIG = REPO / "tests" / "fixtures" / "closed_loop_smoke.toml"
+"""Closed-loop fitness on the smoke routes (the default drives 12 training and validation routes)."""
+SMOKE = ("--routes", "embedded_smoke", "--routes-subset", "0", "--updates", "1", "--train-config", str(TRAIN_CONFIG))
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,8 @@ def test_second_iteration_drives_and_trains_from_the_first_policy(
     assert f"iteration 2: collecting with policy {first_policy}" in result.stdout
     assert len(_shards(run_dir / "buffer" / "iter_2")) == 1
     train_run = json.loads((run_dir / "policy" / "iter_2" / "train_run.json").read_text())
-    assert train_run == {"policy": str(first_policy), "base_step": 1, "updates": 1}
+    assert train_run == {"policy": str(first_policy), "base_step": 1, "updates": 1, "start": "checkpoint",
+                         "fitness": "closed_loop"}  # fmt: skip
     assert json.loads((run_dir / "policy" / "iter_2" / "state.json").read_text())["step"] == 2
     assert "on buffers iter_1..iter_2" in result.stdout
 
@@ -95,7 +98,7 @@ def test_second_iteration_drives_and_trains_from_the_first_policy(
 def test_train_sh_trains_on_the_run_buffer(first_run: Path, llm_env: dict[str, str]) -> None:
     result = run_script(
         "train.sh", "--run-dir", first_run, "--policy", first_run / "policy" / "iter_1", "--updates", "1",
-        env=llm_env, timeout=120,
+        "--", "--config", TRAIN_CONFIG, env=llm_env, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, describe(result)
     out = first_run / "policy" / "train"
