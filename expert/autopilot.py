@@ -5,7 +5,8 @@ path (a leading vehicle, a pedestrian, a red or stoppable yellow light's stop li
 uncompleted stop sign); forecast collisions with every vehicle and walker ahead (the ego
 driving on at its planned speed, others at constant velocity; at a stop-sign junction,
 standing vehicles may start); IDM towards each obstacle; the target speed is the lowest
-candidate. Steering aims at the path point a speed-dependent look-ahead ahead.
+candidate. Steering aims at the path point a speed-dependent look-ahead ahead. A light or stop
+sign whose line is behind the front bumper (negative `distance_m`) is passed and ignored.
 It reads only the observation (docs/observation.md), so it drives and labels alike on the
 embedded world and on CARLA.
 """
@@ -21,7 +22,7 @@ from expert.idm import idm_target_speed
 from expert.obstacles import Obstacle, actor_columns, on_path_obstacles
 from expert.params import ExpertParams
 from expert.path import EgoPath
-from expert.signals import light_obstacle, stop_sign_obstacle
+from expert.signals import ahead, light_obstacle, stop_sign_obstacle
 from langprop_driver.control import Action, lookahead_distance_m, steer_towards
 
 
@@ -121,7 +122,7 @@ class Expert:
         free_w = walkers[[int(i) not in followed for i in walkers[:, 7]]] if len(walkers) else walkers
         start_accel = None
         v_speeds = np.hypot(free_v[:, 3], free_v[:, 4])
-        stop = observation["stop_sign"]
+        stop = ahead(observation["stop_sign"])
         patient = speed < fp.ego_standing_speed_mps and observation["ego"]["standing_s"] < fp.start_patience_s
         if stop is not None and stop["completed_stop"] and patient and len(free_v):
             # about to cross a stop-sign junction: standing vehicles nearby may start into it
@@ -150,7 +151,7 @@ class Expert:
             return [Obstacle(h.ego_distance_m, 0.0, p.hazard, "hazard", h.actor_id) for h in hits]
         # before a junction: a contact predicted inside it means waiting at its entry, not stopping inside;
         # at a light, behind its stop line (a car waiting across the line would run it once it turns red)
-        light = observation["traffic_light"]
+        light = ahead(observation["traffic_light"])
         wait_at = min(to_junction, float(light["distance_m"])) if light is not None else to_junction
         can_stop = wait_at > speed * speed / (2.0 * p.firm_stop_decel_mps2)
         out = []

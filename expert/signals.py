@@ -1,9 +1,22 @@
-"""Traffic lights and stop signs as obstacles: a red (or stoppable yellow) light's stop line, an uncompleted stop."""
+"""Traffic lights and stop signs as obstacles: a red (or stoppable yellow) light's stop line, an uncompleted stop.
+
+The observation keeps reporting a light or stop sign until the ego has cleared its line, with a negative
+`distance_m` once the front bumper is past it. The expert treats such a signal as passed (`ahead`): it
+never brakes for a line behind its bumper, so a car that has entered the junction drives on out of it.
+"""
 
 from __future__ import annotations
 
 from expert.idm import IdmParams
 from expert.obstacles import Obstacle
+
+
+def ahead(signal: dict | None) -> dict | None:
+    """`signal` (an observation's `traffic_light` or `stop_sign`) while its stop line is not behind the front
+    bumper (`distance_m >= 0`); None once the bumper is past it."""
+    if signal is None or float(signal["distance_m"]) < 0.0:
+        return None
+    return signal
 
 
 def light_obstacle(
@@ -16,11 +29,12 @@ def light_obstacle(
 ) -> Obstacle | None:
     """The stop line of the governing light when the ego must stop there.
 
-    Red: always. Yellow: stop unless stopping before the line needs more than
-    `yellow_stop_decel_mps2` and, at the current speed, the car's tail clears the line within
+    None for a light whose line is behind the front bumper (see `ahead`). Red: always. Yellow: stop
+    unless stopping before the line needs more than `yellow_stop_decel_mps2` and, at the current speed, the car's tail clears the line within
     `yellow_clear_s` (the light is run when the tail crosses the line on red; the ego sees the
     light turn yellow, so it decides with the whole yellow phase ahead of it).
     """
+    light = ahead(light)
     if light is None:
         return None
     gap = float(light["distance_m"])
@@ -36,7 +50,8 @@ def light_obstacle(
 
 
 def stop_sign_obstacle(stop: dict | None, idm: IdmParams) -> Obstacle | None:
-    """The stop line of a stop sign the ego has not yet stopped at."""
+    """The stop line of a stop sign ahead of the front bumper that the ego has not yet stopped at."""
+    stop = ahead(stop)
     if stop is None or stop["completed_stop"]:
         return None
     return Obstacle(float(stop["distance_m"]), 0.0, idm, "stop_sign", int(stop["id"]))

@@ -3,7 +3,8 @@
 Loaded as text (``BASELINE_POLICY_SOURCE``) and run in the engine's sandbox like any candidate,
 so it imports only ``math``. It steers at the route point 4 to 8 m ahead (farther when faster),
 cruises at the speed limit slowed for the route's curvature, stops about 2 m before the stop
-line of a red light, of a yellow one it can stop for, and of a stop sign not yet stopped at, keeps
+line of a red light, of a yellow one it can stop for, and of a stop sign not yet stopped at (a line
+already behind its front bumper, a negative distance_m, is passed: it drives on), keeps
 4 m plus 1 s of headway to vehicles in its path and stops 5 m short of pedestrians in or walking
 into its path. Ego frame: x forward, y left, angles positive left; metres, seconds, m/s.
 """
@@ -65,8 +66,16 @@ def _cruise_speed(points, speed_limit_mps, half_length_m):
 
 
 def _signal_speed(light, stop_sign, speed_mps):
-    """Target speed [m/s] for the next light and stop sign (infinite when neither asks to stop)."""
+    """Target speed [m/s] for the next light and stop sign (infinite when neither asks to stop).
+
+    A light or stop sign whose line is behind the front bumper (distance_m < 0) is passed: braking
+    there would stop the car in the junction, so it is ignored.
+    """
     target = math.inf
+    if light is not None and light["distance_m"] < 0.0:
+        light = None
+    if stop_sign is not None and stop_sign["distance_m"] < 0.0:
+        stop_sign = None
     if light is not None:
         stoppable = speed_mps * speed_mps / (2.0 * YELLOW_DECEL_MPS2) < light["distance_m"]
         if light["state"] == "Red" or (light["state"] == "Yellow" and stoppable):

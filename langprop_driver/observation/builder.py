@@ -17,7 +17,7 @@ from .progress import RouteProgress
 from .rounding import round1
 from .route_ahead import RouteAhead
 from .route_context import RouteContext
-from .schema import OBSERVATION_SCHEMA_VERSION, STOPPED_SPEED_MPS
+from .schema import OBSERVATION_SCHEMA_VERSION, SIGNAL_CLEARANCE_M, STOPPED_SPEED_MPS
 from .signals import UpcomingCrossings, stop_sign_section, traffic_light_section
 from .stop_memory import StopMemory
 
@@ -63,6 +63,7 @@ class ObservationBuilder:
         s_m = self._progress.s_m
         front_m = 0.5 * hero.length_m
         s_front = s_m + front_m
+        clear_behind = hero.length_m + SIGNAL_CLEARANCE_M
         speed = hero.speed_mps
         vehicles, pedestrians = nearby_actors(frame, view.actors())
         now = view.game_time_s
@@ -77,6 +78,6 @@ class ObservationBuilder:
             "route": self._route_ahead.section(index, s_m, front_m, frame, view.speed_limit_mps()),
             "vehicles": vehicles,
             "pedestrians": pedestrians,
-            "traffic_light": traffic_light_section(self._lights, s_front, view.traffic_lights),
-            "stop_sign": stop_sign_section(self._stops, s_front, speed, self._stop_memory),
+            "traffic_light": traffic_light_section(self._lights, s_front, view.traffic_lights, clear_behind),
+            "stop_sign": stop_sign_section(self._stops, s_front, speed, self._stop_memory, clear_behind),
         }

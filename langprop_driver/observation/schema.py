@@ -6,8 +6,14 @@ that doc quotes; code that reads an observation should use these names, not lite
 
 from __future__ import annotations
 
-OBSERVATION_SCHEMA_VERSION = 1
-"""Bumped whenever a key is added, removed or changes meaning."""
+OBSERVATION_SCHEMA_VERSION = 2
+"""Bumped whenever a key is added, removed or changes meaning.
+
+2: `traffic_light` and `stop_sign` stay reported until the ego has cleared their stop line
+   (`distance_m` down to -(ego length + SIGNAL_CLEARANCE_M)); in 1 they vanished as soon as the
+   front bumper crossed it. A version-1 observation reads as a version-2 one that never shows a
+   negative distance, so readers of old shards need no change.
+"""
 
 ROUTE_POINTS = 25
 """Route points ahead of the ego in `route.points` (fewer only near the route's end)."""
@@ -19,6 +25,10 @@ JUNCTION_HORIZON_M = 50.0
 """`route.junction_ahead` looks this far ahead of the front bumper along the route [m]."""
 SIGNAL_HORIZON_M = 60.0
 """Traffic lights and stop signs are reported when their stop line is this close ahead of the front bumper [m]."""
+SIGNAL_CLEARANCE_M = 1.0
+"""A light or stop sign stays reported until its stop line is this far behind the ego's rear bumper [m],
+i.e. while `distance_m >= -(ego length_m + SIGNAL_CLEARANCE_M)`: the red-light test watches a segment from
+0.4 x the length behind the ego's centre to 1 m behind its rear, so the light matters until then."""
 STOP_ZONE_M = 4.0
 """A stop counts for a stop sign when the front bumper is at most this far before its stop line [m]."""
 STOPPED_SPEED_MPS = 0.1

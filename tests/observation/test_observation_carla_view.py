@@ -114,5 +114,14 @@ def test_light_junction_and_car_ahead_over_the_carla_view(town: carla.Map) -> No
     hero.pose = fake.transform(3.0, WEST_LANE_Y, 180.0)  # front bumper past the stop line, in the junction
     episode.tick()
     obs = builder.build(view)
-    assert obs["traffic_light"] is None
+    # still reported, behind the bumper (along the route, which bends in the junction), until the rear
+    # is 1 m past the line
+    assert obs["traffic_light"] == {
+        "id": 40,
+        "state": "Green",
+        "distance_m": pytest.approx(3.0 - 2.45 - STOP_LINE_X, abs=0.3),
+    }
     assert obs["route"]["in_junction"] is True and obs["route"]["junction_ahead"] is False
+    hero.pose = fake.transform(0.0, WEST_LANE_Y, 180.0)  # rear 4 m past the line
+    episode.tick()
+    assert builder.build(view)["traffic_light"] is None

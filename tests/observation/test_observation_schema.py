@@ -19,6 +19,8 @@ from langprop_driver.observation import (
     ROUTE_KEYS,
     ROUTE_POINT_KEYS,
     ROUTE_POINTS,
+    SIGNAL_CLEARANCE_M,
+    SIGNAL_HORIZON_M,
     STOP_SIGN_KEYS,
     TRAFFIC_LIGHT_KEYS,
     ObservationBuilder,
@@ -61,15 +63,19 @@ def check_observation(obs: dict) -> None:
         assert type(obs[key]) is list
         for a in obs[key]:
             _check_actor(a)
+    ego_length = ego["length_m"]  # a line stays reported until the rear is SIGNAL_CLEARANCE_M past it
     light = obs["traffic_light"]
     if light is not None:
         assert tuple(light) == TRAFFIC_LIGHT_KEYS and type(light["id"]) is int
-        assert light["state"] in LIGHT_STATES and _is_float(light["distance_m"]) and light["distance_m"] >= 0
+        assert light["state"] in LIGHT_STATES and _is_float(light["distance_m"])
+        assert -(ego_length + SIGNAL_CLEARANCE_M) <= light["distance_m"] <= SIGNAL_HORIZON_M
     stop = obs["stop_sign"]
     if stop is not None:
         assert tuple(stop) == STOP_SIGN_KEYS and type(stop["id"]) is int
         assert (
-            _is_float(stop["distance_m"]) and stop["distance_m"] >= 0 and type(stop["completed_stop"]) is bool
+            _is_float(stop["distance_m"])
+            and -(ego_length + SIGNAL_CLEARANCE_M) <= stop["distance_m"] <= SIGNAL_HORIZON_M
+            and type(stop["completed_stop"]) is bool
         )
 
 

@@ -6,9 +6,9 @@ import math
 
 import carla
 import pytest
-from observation_helpers import drive, smoke_world, stop_at
+from observation_helpers import drive, follow_route, smoke_world, stop_at
 
-from langprop_driver.observation import SIGNAL_HORIZON_M, ObservationBuilder
+from langprop_driver.observation import SIGNAL_CLEARANCE_M, SIGNAL_HORIZON_M, ObservationBuilder
 from leaderboard_adapter.world_view import LightState
 
 
@@ -31,7 +31,7 @@ def _stop_line_pose(infos, signal_id: int, route_context, crossing):
     )
 
 
-def test_green_light_announced_at_60_m_counted_down_and_gone_after_passing() -> None:
+def test_green_light_announced_at_60_m_counted_down_and_gone_once_the_ego_has_cleared_the_line() -> None:
     world = smoke_world(0)
     builder = ObservationBuilder(world)
     first = builder.route_context.light_crossings[0]
@@ -44,12 +44,45 @@ def test_green_light_announced_at_60_m_counted_down_and_gone_after_passing() -> 
     assert all(light["id"] == first.signal_id and light["state"] == "Green" for light in announced)
     distances = [light["distance_m"] for light in announced]
     assert SIGNAL_HORIZON_M - 1.0 < distances[0] <= SIGNAL_HORIZON_M
-    assert distances == sorted(distances, reverse=True) and distances[-1] < 1.0
-    # one contiguous stretch, then None once the front bumper is past the line
+    # counted down through 0 to minus (ego length + clearance): the rear is 1 m past the line
+    clear_m = seen[0]["ego"]["length_m"] + SIGNAL_CLEARANCE_M
+    assert distances == sorted(distances, reverse=True)
+    assert -clear_m <= distances[-1] < -clear_m + 0.5  # 0.4 m per tick at 8 m/s
+    # one contiguous stretch, then None once the ego has cleared the line
     k = lights.index(announced[0])
     assert all(light is not None for light in lights[k : k + len(announced)])
     assert all(light is None for light in lights[k + len(announced) :])
-    assert _bumper_to_line_m(world, pose) < 0.0
+    assert _bumper_to_line_m(world, pose) < -clear_m
+
+
+def test_a_light_stays_reported_with_a_negative_distance_until_the_rear_is_past_the_line() -> None:
+    """A stateless policy that creeps over the line must still see the red light it would run."""
+    world = smoke_world(0)
+    builder = ObservationBuilder(world)
+    first = builder.route_context.light_crossings[0]
+    world.freeze_light(first.signal_id, LightState.RED)
+    pose = _stop_line_pose(world.traffic_lights(), first.signal_id, builder.route_context, first)
+    length_m = world.hero().length_m
+    passed = []  # (observed distance, geometric bumper-to-line distance) while the bumper is past the line
+    obs = builder.build(world)
+    for _ in range(800):
+        world.tick(follow_route(obs, 2.0))
+        obs = builder.build(world)
+        geometric = _bumper_to_line_m(world, pose)
+        if geometric < 0.0:
+            passed.append((obs["traffic_light"], geometric))
+        if geometric < -(length_m + SIGNAL_CLEARANCE_M + 2.0):
+            break
+    reported = [(light, g) for light, g in passed if light is not None]
+    assert reported and all(light["id"] == first.signal_id and light["state"] == "Red" for light, _ in reported)
+    # reported exactly while the rear (plus the clearance) has not cleared the line, at the true distance
+    for light, geometric in passed:
+        if geometric > -(length_m + SIGNAL_CLEARANCE_M) + 0.2:
+            assert light is not None and light["distance_m"] == pytest.approx(geometric, abs=0.3)
+            assert light["distance_m"] < 0.3
+        elif geometric < -(length_m + SIGNAL_CLEARANCE_M) - 0.2:
+            assert light is None
+    assert any(light["distance_m"] < -length_m for light, _ in reported)
 
 
 def test_red_light_state_and_distance_while_stopped_then_green() -> None:
@@ -129,7 +162,10 @@ def test_rolling_through_a_stop_sign_is_never_completed() -> None:
     seen = drive(world, builder, lambda o: 2.0, until=lambda o: builder.progress_m > crossing.s_m + 5.0)
     stops = [o["stop_sign"] for o in seen if o["stop_sign"] is not None]
     assert stops and not any(s["completed_stop"] for s in stops)
-    assert stops[-1]["distance_m"] < 0.2
+    # reported past the line until the rear has cleared it, then gone
+    clear_m = seen[0]["ego"]["length_m"] + SIGNAL_CLEARANCE_M
+    assert -clear_m <= stops[-1]["distance_m"] < -clear_m + 0.2
+    assert seen[-1]["stop_sign"] is None
 
 
 def test_stop_sign_distance_matches_the_geometry_at_rest() -> None:
