@@ -1,7 +1,10 @@
 """DRIVE_SPEC: the function the LLM writes, ``drive(observation)``, and its documentation (the LLM's only one).
 
-The doc follows docs/observation.md (schema version 1) and names every key of the observation;
-tests check that against an observation built by the real ObservationBuilder.
+The doc follows docs/observation.md (schema version 2) and names every key of the observation;
+tests check that against an observation built by the real ObservationBuilder. It states the expert's
+rules (expert/autopilot.py) exactly where they depend on the observation alone: the steering aim
+point, the cruise speed and the IDM target towards a stop line; tests re-implement them from this
+text and compare with the expert's labels on recorded frames.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ math.degrees(math.atan2(y_m, x_m)): 0 straight ahead, +90 left, -90 right, 180 b
 Units are in the key names: _m metres, _s seconds, _mps m/s, _mps2 m/s^2, _deg degrees,
 _dps degrees per second. Lengths and widths are full extents (not halves). Floats have 3 decimals.
 No key is ever missing: what is absent is None or [].
-- schema_version (int, 1); time_s: seconds since the route started.
+- schema_version (int, 2); time_s: seconds since the route started.
 - ego: the ego car.
     x_m, y_m, yaw_deg: position and heading in the CARLA world frame (x east, y south, yaw clockwise);
         only useful to recognise places, never needed to drive.
@@ -47,34 +50,81 @@ No key is ever missing: what is absent is None or [].
     vx_mps, vy_mps: its velocity over the ground in the ego frame (forward, left; a car ahead driving
     the ego's way at 5 m/s has vx_mps 5); speed_mps; length_m, width_m (pedestrians about 0.5 x 0.5);
     distance_m: straight-line distance between the two centres.
-- traffic_light: the light governing the route's lane whose stop line is 0 to 60 m ahead, or None.
+- traffic_light: the light governing the route's lane whose stop line the ego has not yet cleared, from
+    60 m ahead, or None.
     id; state: "Red", "Yellow", "Green" or "Off"; distance_m: from the ego's FRONT BUMPER along the
-    route to the stop line (0 at the line). Once the bumper is past the line the light is not reported.
-- stop_sign: the stop sign whose stop line is 0 to 60 m ahead on the route, or None.
-    id; distance_m: from the ego's FRONT BUMPER along the route to its stop line;
+    route to the stop line (0 at the line). It goes NEGATIVE once the bumper is past the line and the
+    light stays reported until the rear bumper is 1 m past it (distance_m down to -(length_m + 1)):
+    driving on at red across the line with the car's tail is running the light.
+- stop_sign: the stop sign whose stop line is 60 m ahead down to 1 m behind the rear bumper, or None.
+    id; distance_m: from the ego's FRONT BUMPER along the route to its stop line (negative once past);
     completed_stop (bool): the ego has already stood still (speed < 0.1 m/s) with its front bumper
     0 to 4 m before this line; then it may go.
 
 Return a dict with exactly two keys, both plain numbers:
     {"target_speed_mps": float >= 0, "steer_deg": float}
 target_speed_mps: the speed to drive at [m/s]; 0 brakes firmly and holds the car.
-steer_deg: the direction to drive towards [deg], positive LEFT, e.g. the angle to the route point
-    4 to 8 m ahead (farther when faster): math.degrees(math.atan2(point["y_m"], point["x_m"])).
+steer_deg: the direction to drive towards [deg], positive LEFT: the angle of an aim point on the route.
 A controller turns them into throttle, brake and steering.
 
-Driving rules:
+Your action is compared with an expert driver's action on the same observation. The expert decides
+exactly as follows (lines marked # are Python you may reuse; math is the math module).
+Steering: the expert aims at the point of the route lookahead_m along it, from the ego's CENTRE:
+    lookahead_m = min(max(0.35119 * speed_mps + 0.19153, 2.4), 10.5)   # 2.4 m up to 6.3 m/s
+  The route is the polyline from the ego's centre (x_m 0, y_m 0, distance 0) through the route points
+  at their distance_m (when only one point is left, or the distances do not increase, use the
+  straight-line lengths along the polyline instead). The aim
+  point lies on the segment whose two ends' distances enclose lookahead_m, linearly interpolated by
+  distance (beyond the last point: the last segment extended). It is NOT the nearest route point:
+    # t = (lookahead_m - d0) / (d1 - d0); x = x0 + t * (x1 - x0); y = y0 + t * (y1 - y0)
+    # steer_deg = math.degrees(math.atan2(y, x))
+Speed: the expert's target_speed_mps is the LOWEST of the cruise speed and one IDM target per
+obstacle; the label's reason names the one that set it ("cruise", "red_light", "yellow_light",
+"stop_sign", "vehicle", "pedestrian", "hazard", "junction_yield").
+  cruise: the speed limit, lowered so every curve ahead is reached at its curve speed:
+    # on the same polyline (distances s_k, s_0 = 0 at the ego), heading h_k [rad] of the segment
+    # leaving point k (the last point keeps the previous one), unwrapped (no 2*pi jumps);
+    # h(s) interpolates h_k linearly in s and stays constant beyond both ends.
+    # for every point k: kappa = abs(h(s_k + 2) - h(s_k - 2)) / 4           [1/m]
+    #   v_curve = math.sqrt(2.5 / max(kappa, 1e-6)); reach_k = math.sqrt(v_curve**2 + 2 * 2.5 * s_k)
+    # cruise = min(route["speed_limit_mps"], min(reach_k over all k))
+  IDM target towards an obstacle gap_m ahead of the front bumper moving at lead_mps along the route,
+  with standstill gap s0 [m], time headway T [s] and comfortable deceleration b [m/s^2]:
+    # def idm_target(v, cruise, gap_m, lead_mps, s0, T, b):   # v = ego speed_mps
+    #     if gap_m <= s0 and lead_mps < 0.5: return 0.0
+    #     s_star = max(s0 + v * T + v * (v - lead_mps) / (2 * math.sqrt(3.0 * b)), s0)
+    #     a = 3.0 * (1 - (v / max(cruise, 0.1)) ** 4 - (s_star / max(gap_m, 0.001)) ** 2)
+    #     target = min(max(v + 0.5 * a, 0.0), cruise)
+    #     return min(target, math.sqrt(2 * b * max(gap_m - s0 + max(lead_mps, 0) ** 2 / (2 * b), 0)))
+  Obstacles (their reason, gap_m, lead_mps, s0, T, b):
+  - "red_light": a Red light with distance_m >= 0: gap distance_m, lead 0, s0 1.5, T 0.1, b 3.0.
+  - "yellow_light": a Yellow one, the same, unless the car cannot stop before the line at 6 m/s^2
+    (speed_mps**2 / 12 >= distance_m) and its tail clears the line within 2.5 s
+    (distance_m + length_m < 2.5 * speed_mps): then it goes on.
+  - "stop_sign": completed_stop False and distance_m >= 0: gap distance_m, lead 0, s0 1.0, T 0.1, b 3.0.
+  - A light or stop sign with a negative distance_m is passed: the expert ignores it (it never stops
+    inside the junction).
+  - "vehicle": a vehicle in the path heading within 45 deg of the route there: gap = its centre's
+    distance along the route - ego length_m / 2 - its half length along the route; lead = its velocity
+    along the route (>= 0); s0 3.0, T 0.5, b 3.5. In the path: its centre is ahead of the ego's centre
+    and within (ego width_m + its width across the route) / 2 + 0.4 m of the route polyline.
+  - "pedestrian": a pedestrian in the path the same way (lead 0 unless walking along the route);
+    s0 4.0, T 0.25, b 3.5.
+  - "hazard": a collision forecast over the next 3 s (the ego driving on along the route, the others
+    keeping their velocity, boxes grown by margins): gap = where along the route the ego would touch
+    it; lead 0, s0 1.0, T 0.1, b 3.5. "junction_yield": such a contact inside the junction ahead, while
+    the ego can still stop before it (at 6 m/s^2): it waits at the junction's entry (or the light's
+    stop line): gap = distance_to_junction_m, lead 0, s0 0.5, T 0.1, b 3.0.
+
+Driving rules (what the score in the simulation rewards):
 - Follow the route and keep to the centre of its lane.
-- Never exceed route.speed_limit_mps; slow down before sharp turns (points whose y_m grows quickly,
-  road_option "LEFT" or "RIGHT") and in junctions.
-- Stop before the stop line for a "Red" light, and for a "Yellow" one when you can still stop
-  comfortably (speed_mps**2 / 12 < distance_m); go on "Green" and "Off". Driving past the line on red
-  is an infraction. A target of math.sqrt(2 * 3.0 * max(distance_m - 2.0, 0)) stops about 2 m before it.
-- Stop sign: come to a full stop (speed < 0.1 m/s) with distance_m between 0 and 4 (aim for 2); once
+- Never exceed route.speed_limit_mps; slow down before sharp turns and in junctions.
+- Stop before the stop line for a "Red" light and a stoppable "Yellow" one; go on "Green" and "Off".
+  Running a red light is an infraction; once the front bumper is past the line, do not stop there.
+- Stop sign: come to a full stop (speed < 0.1 m/s) with distance_m between 0 and 4; once
   completed_stop is True, go on (yielding to traffic in the junction).
-- Keep at least 4 m and about 1 s of headway to the vehicle ahead in your path (for a car straight
-  ahead the gap is x_m - ego length_m / 2 - its length_m / 2); stop behind standing vehicles in your path.
-  An actor is in your path when it is ahead (x_m > 0) and within about (ego width_m + its width_m) / 2
-  plus 0.5 m of the route points' line.
+- Keep a gap and time headway to the vehicle ahead in your path (for a car straight ahead the gap is
+  x_m - ego length_m / 2 - its length_m / 2); stop behind standing vehicles in your path.
 - Stop for pedestrians in your path or walking into it (y_m and vy_mps of opposite signs means walking
   towards your path).
 - Yield in junctions: do not enter while a vehicle is crossing or about to cross your path.
