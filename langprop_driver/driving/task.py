@@ -24,13 +24,14 @@ def driving_task(
     rendering: ObservationRendering | None = None,
 ) -> Task:
     """The Task training ``drive(observation)`` in ``mode``, scored by :func:`score_drive` with ``config``
-    (defaults: ``DrivingScoreConfig()``), values shown as ``rendering`` says (``ObservationRendering()``)."""
+    (defaults: ``DrivingScoreConfig()``), values shown as ``rendering`` says (``ObservationRendering()``);
+    its setup and update prompts state ``mode`` and ``config``'s tolerances (:func:`driving_templates`)."""
     mode = TrainingMode.parse(mode)
     config = config if config is not None else DrivingScoreConfig()
     rendering = rendering if rendering is not None else ObservationRendering()
     return Task(
         spec=DRIVE_SPEC,
         score=partial(score_drive, config=config, mode=mode),
-        templates=driving_templates(),
+        templates=driving_templates(mode, config),
         render_value=partial(render_value, rendering=rendering),
     )
