@@ -4,7 +4,10 @@ A candidate repeats it when (a) both its speed and steering are within the repea
 the executed policy action, or (b) the expert wanted to go slower than the executed action (by
 more than the speed tolerance) and the candidate is at least as fast as the executed action.
 Frames without an infraction, or without an executed policy action (the expert drove), are never
-penalised.
+penalised; nor is a candidate that agrees with the expert's action within the imitation
+tolerances (speed within ``config.speed_tolerance(expert speed)`` and steering within
+``steer_tolerance_deg``): doing what the expert does there is never an avoidable mistake, even
+when the executed action was close to the expert's and an infraction followed anyway.
 """
 
 from __future__ import annotations
@@ -15,8 +18,19 @@ from .samples import DrivingLabel
 from .score_config import DrivingScoreConfig
 
 
+def agrees_with_expert(candidate: Action, expert: Action, config: DrivingScoreConfig) -> bool:
+    """Whether ``candidate`` is within the imitation tolerances of the ``expert``'s action (speed and steering)."""
+    return (
+        abs(candidate.target_speed_mps - expert.target_speed_mps) <= config.speed_tolerance(expert.target_speed_mps)
+        and abs(candidate.steer_deg - expert.steer_deg) <= config.steer_tolerance_deg
+    )
+
+
 def repeats(candidate: Action, executed: Action, expert: Action, config: DrivingScoreConfig) -> bool:
-    """Whether ``candidate`` repeats ``executed`` in the sense of rules (a) and (b) above."""
+    """Whether ``candidate`` repeats ``executed`` in the sense of rules (a) and (b) above; never when it agrees
+    with the ``expert`` within the imitation tolerances."""
+    if agrees_with_expert(candidate, expert, config):
+        return False
     same = (
         abs(candidate.target_speed_mps - executed.target_speed_mps) <= config.repeat_speed_tolerance_mps
         and abs(candidate.steer_deg - executed.steer_deg) <= config.repeat_steer_tolerance_deg
