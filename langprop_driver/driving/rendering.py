@@ -2,19 +2,26 @@
 
 Observations (the biggest values in an update prompt) are printed as one line of JSON with the
 route points and actor lists cut as an :class:`ObservationRendering` says, followed by a note of
-what was left out. Other values (actions, labels) print as compact JSON when JSON shows them
+what was left out. The actor that set the expert's speed (its reason "vehicle", "pedestrian",
+"hazard" or "junction_yield") is always kept, however far: the label names only the reason, so
+the expert (stateless, deterministic) is asked again which actor it was. The traffic light and
+stop sign (the reasons "red_light", "yellow_light", "stop_sign") are never left out. Other values (actions, labels) print as compact JSON when JSON shows them
 faithfully, else with ``repr`` (a tuple, a numpy number, a dict with non-str keys stay recognisable).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from expert import Expert
 from langprop_driver.observation import OBSERVATION_KEYS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,8 @@ class ObservationRendering:
     max_actors: at most this many of each list (nearest first); None: no limit.
     max_route_points: at most this many route points (nearest first, 2 m apart); None: all 25.
         The default 15 reaches 30 m: enough to see the aim point and the curves to slow for.
+    keep_reason_actor: the vehicle or pedestrian that set the expert's speed on this observation is
+        shown whatever ``actor_range_m`` and ``max_actors`` say.
 
     With the defaults an observation prints in about 1.5 to 3.5 k characters.
     """
@@ -33,6 +42,7 @@ class ObservationRendering:
     actor_range_m: float | None = 30.0
     max_actors: int | None = 6
     max_route_points: int | None = 15
+    keep_reason_actor: bool = True
 
     def __post_init__(self) -> None:
         if self.actor_range_m is not None and not (
@@ -73,11 +83,28 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _kept_actors(actors: list[dict], rendering: ObservationRendering) -> list[dict]:
+_EXPERT = Expert()
+
+
+def reason_actor_id(observation: Mapping[str, Any]) -> int | None:
+    """The id of the vehicle or pedestrian that sets the expert's speed on ``observation`` (None when a light,
+    a stop sign or cruising does, or when the expert cannot read the observation)."""
+    try:
+        return _EXPERT.act(dict(observation)).actor_id
+    except Exception:  # noqa: BLE001 - a value the expert cannot read is still rendered, just without this
+        logger.debug("the expert could not act on a rendered observation", exc_info=True)
+        return None
+
+
+def _kept_actors(actors: list[dict], rendering: ObservationRendering, keep_id: int | None) -> list[dict]:
     near = [
         a for a in actors if rendering.actor_range_m is None or a["distance_m"] <= rendering.actor_range_m
     ]
-    return near if rendering.max_actors is None else near[: rendering.max_actors]
+    kept = near if rendering.max_actors is None else near[: rendering.max_actors]
+    if keep_id is None or any(a["id"] == keep_id for a in kept):
+        return kept
+    # the actor the expert reacts to, in its place in the nearest-first order
+    return [a for a in actors if a in kept or a["id"] == keep_id]
 
 
 def render_observation(observation: Mapping[str, Any], rendering: ObservationRendering) -> str:
@@ -89,13 +116,17 @@ def render_observation(observation: Mapping[str, Any], rendering: ObservationRen
         kept = points[: rendering.max_route_points]
         shown["route"] = {**observation["route"], "points": kept}
         left_out.append(f"route points beyond {kept[-1]['distance_m']:g} m")
+    keep_id = reason_actor_id(observation) if rendering.keep_reason_actor else None
     for key in ("vehicles", "pedestrians"):
-        kept = _kept_actors(observation[key], rendering)
-        if len(kept) < len(observation[key]):
+        actors = observation[key]
+        kept = _kept_actors(actors, rendering, keep_id)
+        if len(kept) < len(actors):
             shown[key] = kept
-            left_out.append(
-                f"the {len(observation[key]) - len(kept)} farthest of {len(observation[key])} {key}"
-            )
+            cut = _kept_actors(actors, rendering, None)
+            note = f"the {len(actors) - len(cut)} farthest of {len(actors)} {key}"
+            if len(kept) > len(cut):
+                note += f" but id {keep_id}, which sets the expert's speed"
+            left_out.append(note)
     text = _dumps(shown) if _json_faithful(shown) else repr(shown)
     return f"{text} [left out: {', '.join(left_out)}]" if left_out else text
 
