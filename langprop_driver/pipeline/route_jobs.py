@@ -115,8 +115,8 @@ def _quiet_worker() -> None:
 class RouteJobPool:
     """Worker processes (spawned, so nothing of the parent's threads or sockets is shared) running route
     jobs, reused across calls; `workers` 0 means one per core. A worker that dies (a crash of native
-    code) breaks the pool: it is restarted and the unfinished jobs run again once; a job that breaks it
-    twice is recorded as a crashed simulation."""
+    code) breaks the pool: it is restarted and the unfinished jobs run again one at a time, so that a
+    death is the running job's; a job whose worker dies twice is recorded as a crashed simulation."""
 
     def __init__(self, workers: int = 0) -> None:
         if workers < 0:
@@ -134,31 +134,35 @@ class RouteJobPool:
     def run(self, jobs: Sequence[RouteJob], progress: bool = False, desc: str = "route runs") -> list[RouteJobResult]:
         """Every job's result, in the order of `jobs`."""
         results: dict[int, RouteJobResult] = {}
-        broke: dict[int, int] = {}
         bar = tqdm(total=len(jobs), desc=desc, unit="run", disable=not progress, leave=False)
         try:
-            while len(results) < len(jobs):
-                pending = {self._pool().submit(run_route_job, job): i for i, job in enumerate(jobs) if i not in results}
-                try:
-                    for future in concurrent.futures.as_completed(pending):
-                        results[pending[future]] = future.result()
+            pending = {self._pool().submit(run_route_job, job): i for i, job in enumerate(jobs)}
+            try:
+                for future in concurrent.futures.as_completed(pending):
+                    results[pending[future]] = future.result()
+                    bar.update(1)
+            except BrokenProcessPool:
+                self.close()
+                for future, i in pending.items():  # keep what finished before the break
+                    if i not in results and future.done() and not future.cancelled() and future.exception() is None:
+                        results[i] = future.result()
                         bar.update(1)
-                except BrokenProcessPool:
-                    self.close()
-                    for future, i in pending.items():
-                        if i in results:
-                            continue
-                        if future.done() and not future.cancelled() and future.exception() is None:
-                            results[i] = future.result()
-                            bar.update(1)
-                            continue
-                        broke[i] = broke.get(i, 0) + 1
-                        if broke[i] >= 2:
-                            results[i] = _crashed(jobs[i], "a route-run worker process died twice on this run")
-                            bar.update(1)
+                for i in [i for i in range(len(jobs)) if i not in results]:  # the others alone: a break is theirs
+                    results[i] = self._alone(jobs[i])
+                    bar.update(1)
         finally:
             bar.close()
         return [results[i] for i in range(len(jobs))]
+
+    def _alone(self, job: RouteJob) -> RouteJobResult:
+        """`job` as the only job of the pool, twice at most; a crashed simulation if its worker died both times."""
+        for _ in range(2):
+            try:
+                return self._pool().submit(run_route_job, job).result()
+            except BrokenProcessPool:
+                self.close()
+                logger.error("%s: its route-run worker process died", job.name)
+        return _crashed(job, "a route-run worker process died twice on this run")
 
     def close(self) -> None:
         if self._executor is not None:
