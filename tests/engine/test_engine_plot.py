@@ -13,7 +13,7 @@ from openai_test_server import OpenAITestServer, fenced, scripted
 
 from langprop_driver.engine import FeedbackConfig, TrackerConfig, Trainer, TrainerConfig
 from langprop_driver.engine.metrics import MetricsWriter
-from langprop_driver.engine.plot import TrainingPlotError, plot_training, read_curves
+from langprop_driver.engine.plot import TrainingPlotError, plot_training, read_curves, rescored_steps
 
 FAST = TrainerConfig(
     tracker=TrackerConfig(n_top=1, n_responses=1, max_keep=3),
@@ -92,3 +92,20 @@ def test_unusable_metrics_are_named(tmp_path: Path, lines: list[str], message: s
     (tmp_path / "metrics.jsonl").write_text("".join(line + "\n" for line in lines))
     with pytest.raises(TrainingPlotError, match=message):
         plot_training(tmp_path)
+
+
+def test_closed_loop_curves_start_at_step_0_and_a_step_written_twice_keeps_both_lines(tmp_path: Path) -> None:
+    lines = [
+        {"step": 0, "val/elite_score": 61.0, "closed_loop/best_train_score": 70.0},
+        {"step": 1, "train/best_priority": 0.8, "val/elite_score": 64.0, "closed_loop/best_train_score": 75.0},
+        {"step": 1, "select/rescored": 1, "val/elite_score": 58.0},  # the runs changed when resumed at step 1
+        {"step": 2, "train/best_priority": 0.9, "val/elite_score": 66.0, "closed_loop/best_train_score": 80.0},
+    ]
+    (tmp_path / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    curves = {curve.name: curve for curve in read_curves(tmp_path)}
+    assert curves["val/elite_score"].steps == (0, 1, 2) and curves["val/elite_score"].values == (61.0, 58.0, 66.0)
+    assert curves["closed_loop/best_train_score"].values == (70.0, 75.0, 80.0)  # kept from the first line of step 1
+    assert curves["train/best_priority"].steps == (1, 2)
+    assert rescored_steps(tmp_path) == [1]
+    out = plot_training(tmp_path, marks={2: "iteration 2"})
+    assert png_size(out) == (800, 450)
