@@ -73,9 +73,9 @@ Steering: the expert aims at the point of the route lookahead_m along it, from t
     lookahead_m = min(max(0.35119 * speed_mps + 0.19153, 2.4), 10.5)   # 2.4 m up to 6.3 m/s
   The route is the polyline from the ego's centre (x_m 0, y_m 0, distance 0) through the route points
   at their distance_m (when only one point is left, or the distances do not increase, use the
-  straight-line lengths along the polyline instead). The aim
-  point lies on the segment whose two ends' distances enclose lookahead_m, linearly interpolated by
-  distance (beyond the last point: the last segment extended). It is NOT the nearest route point:
+  straight-line lengths along the polyline instead). The aim point lies on the segment whose two
+  ends' distances d0 <= lookahead_m < d1 enclose it, linearly interpolated by distance (beyond the
+  last point: the last segment extended). It is NOT the nearest route point:
     # t = (lookahead_m - d0) / (d1 - d0); x = x0 + t * (x1 - x0); y = y0 + t * (y1 - y0)
     # steer_deg = math.degrees(math.atan2(y, x))
 Speed: the expert's target_speed_mps is the LOWEST of the cruise speed and one IDM target per
@@ -120,7 +120,8 @@ Driving rules (what the score in the simulation rewards):
 - Follow the route and keep to the centre of its lane.
 - Never exceed route.speed_limit_mps; slow down before sharp turns and in junctions.
 - Stop before the stop line for a "Red" light and a stoppable "Yellow" one; go on "Green" and "Off".
-  Running a red light is an infraction; once the front bumper is past the line, do not stop there.
+  Running a red light (the car's tail crossing the line on red) is an infraction: do not creep over
+  the line; once the front bumper is past it, clear the junction rather than stop inside it.
 - Stop sign: come to a full stop (speed < 0.1 m/s) with distance_m between 0 and 4; once
   completed_stop is True, go on (yielding to traffic in the junction).
 - Keep a gap and time headway to the vehicle ahead in your path (for a car straight ahead the gap is
