@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,26 @@ def test_a_zero_shot_start_with_no_update_drives_its_answers_before_choosing_the
     assert line["step"] == 0 and line["cascade/driven"] == len(state.candidates)
     run = json.loads((out / "train_run.json").read_text())
     assert run["start"] == "zero-shot" and run["fitness"] == "closed_loop" and run["base_step"] == 0
+
+
+def test_closed_loop_fitness_runs_on_carlas_own_maps_with_a_town_dir(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))
+    from carla_maps import carla_town_file  # skips without CARLA's maps
+
+    town01 = carla_town_file("Town01")
+    routes = tmp_path / "routes.xml"
+    legs = {"0": ((88.41, 238.33), (88.42, 298.33)), "1": ((88.42, 298.33), (88.41, 238.33))}
+    routes.write_text("<routes>" + "".join(
+        f'<route id="{rid}" town="Town01"><waypoints><position x="{a[0]}" y="{a[1]}" z="0.0"/>'
+        f'<position x="{b[0]}" y="{b[1]}" z="0.0"/></waypoints></route>' for rid, (a, b) in legs.items()
+    ) + "</routes>")  # fmt: skip
+    config = _config(routes_file=str(routes), train=RouteSplit("0", (0,)), validation=RouteSplit("1", (0,)),
+                     town_dir=str(town01.parent))  # fmt: skip
+    scorer = DrivingScorer(tmp_path / "run", config)
+    try:
+        train = scorer.score([_candidate("c0001", BASELINE_POLICY_SOURCE)], "train")["c0001"]
+    finally:
+        scorer.close()
+    (run,) = json.loads((tmp_path / "run" / "closed_loop" / "train" / "c0001.json").read_text())["runs"]
+    assert run["town"] == "Town01" and run["record"]["meta"]["route_length"] > 50.0
+    assert train.score == pytest.approx(run["record"]["scores"]["score_composed"]) and train.summary["rc"] > 90.0
