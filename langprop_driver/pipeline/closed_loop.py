@@ -54,8 +54,9 @@ class ClosedLoopConfig:
     """What the candidates drive and how.
 
     The default training and validation routes of ``embedded_training`` share no route and no seed;
-    each covers every bundled town (EmbeddedArterial at 50 km/h, EmbeddedGrid and EmbeddedStops at
-    30 km/h), so a policy that fails on the 50 km/h arterial cannot slip through validation.
+    each covers every bundled town and their speed limits from 30 km/h streets to the arterial's
+    60 km/h (EmbeddedGrid's avenues: 50), so a policy that fails on the fast arterial cannot slip
+    through validation.
     """
 
     routes_file: str = "embedded_training"

@@ -68,7 +68,7 @@ class TrainSettings:
     train_seeds: str = "11"
     """Closed loop: their seeds ('11', '11-12', '1,5')."""
     validation_routes: str = "2,3,10,11,18,19"
-    """Closed loop: the routes driven to choose the best (never trained on); every bundled town, 30 and 50 km/h."""
+    """Closed loop: the routes driven to choose the best (never trained on); every bundled town, 30 to 60 km/h."""
     validation_seeds: str = "101"
     top_k: int = 4
     """Closed loop: new candidates per step driven (the best by open-loop score)."""

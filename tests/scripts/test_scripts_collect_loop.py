@@ -92,6 +92,8 @@ def test_second_iteration_drives_and_trains_from_the_first_policy(
     assert train_run == {"policy": str(first_policy), "base_step": 1, "updates": 1, "start": "checkpoint",
                          "fitness": "closed_loop"}  # fmt: skip
     assert json.loads((run_dir / "policy" / "iter_2" / "state.json").read_text())["step"] == 2
+    history = (run_dir / "policy" / "iter_2" / "train_history.jsonl").read_text().splitlines()
+    assert [json.loads(line)["base_step"] for line in history] == [0, 1]  # iteration 2 is marked at step 1
     assert "on buffers iter_1..iter_2" in result.stdout
 
 
