@@ -90,6 +90,8 @@ def test_the_update_prompt_shows_closed_loop_feedback_after_the_open_loop_sectio
     _, update = _prompts(TrainingMode.DAGGER_PENALTY, closed_loop=closed)
     assert update.index("Mistakes grouped by kind") < update.index(closed) < update.index("Think about which rule")
     assert "- (2 rarer kind(s) left out)" in update
+    assert "The closed-loop driving score decides which implementation is kept" in update
     for context in ({}, {"closed_loop": None}, {"closed_loop": ""}):
         _, without = _prompts(TrainingMode.DAGGER_PENALTY, **context)
         assert "Driven closed loop" not in without and "Think about which rule" in without
+        assert "driving score decides" not in without
