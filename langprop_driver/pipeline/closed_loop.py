@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from data_collection import BufferIndex, PrioritizedSampler, ShardFormatError, read_shard
+from data_collection import BufferIndex, PrioritizedSampler, Shard, ShardFormatError, read_shard
 from langprop_driver.driving import TrainingMode, render_value, samples_from_frames
 from langprop_driver.engine import Candidate, Sample
 from langprop_driver.engine.checkpoint import candidate_path, write_candidate
@@ -180,7 +180,7 @@ class DrivingScorer:
             feedback = closed_loop_feedback(drives, render_value, self.config.feedback_chars)
         return Fitness(float(summary["ds"]), n, summary, feedback)
 
-    def _shard(self, cid: str, result: RouteJobResult):
+    def _shard(self, cid: str, result: RouteJobResult) -> Shard | None:
         folder = self.run_dir / ONLINE_BUFFER / cid / result.job.name
         shards = sorted(folder.glob("*.shard.jsonl*"))
         try:
