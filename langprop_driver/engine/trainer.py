@@ -239,7 +239,7 @@ class Trainer:
             values["val/elite_score"] = fitness[elite]["validation"].score
             values["closed_loop/elite_train_score"] = fitness[elite]["train"].score
             values.update({f"val/elite_{k}": v for k, v in fitness[elite]["validation"].summary.items()
-                           if isinstance(v, int | float) and k != "ds"})  # fmt: skip
+                           if isinstance(v, int | float)})  # fmt: skip
         return new_state, values
 
     def _establish(

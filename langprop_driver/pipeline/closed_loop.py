@@ -167,8 +167,8 @@ class DrivingScorer:
         kinds: Counter[str] = Counter()
         for r in results:
             kinds.update({k: len(v) for k, v in r.record["infractions"].items() if v})
+        ds = sum(r.driving_score for r in results) / n
         summary: dict[str, float | str] = {
-            "ds": sum(r.driving_score for r in results) / n,
             "rc": sum(float(r.record["scores"]["score_route"]) for r in results) / n,
             "ip": sum(float(r.record["scores"]["score_penalty"]) for r in results) / n,
             "completed": sum(r.record["status"] in ("Perfect", "Completed") for r in results),
@@ -178,7 +178,7 @@ class DrivingScorer:
         if split == "train":
             drives = [Drive(r, self._shard(cid, r)) for r in results]
             feedback = closed_loop_feedback(drives, render_value, self.config.feedback_chars)
-        return Fitness(float(summary["ds"]), n, summary, feedback)
+        return Fitness(ds, n, summary, feedback)
 
     def _shard(self, cid: str, result: RouteJobResult) -> Shard | None:
         folder = self.run_dir / ONLINE_BUFFER / cid / result.job.name
