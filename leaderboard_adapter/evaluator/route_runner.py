@@ -162,15 +162,13 @@ def run_route(
         agent_built: bool = False,
     ) -> RouteOutcome:
         try:
-            end_events = tuple(criteria.finish(world))
+            criteria.finish(world)  # adds the end-of-route events to criteria.events
         except Exception:  # a world that crashed may not answer: score the events so far
             if ending is not RouteEnding.SIMULATION_CRASHED:
                 raise
             logger.exception("the criteria could not finish after the simulation crashed")
-            end_events = ()
-        events = tuple(criteria.events) + end_events
         return RouteOutcome(
-            events=events,
+            events=tuple(criteria.events),
             route_completion_percent=criteria.route_completion_percent,
             target_reached=criteria.target_reached,
             ending=ending,

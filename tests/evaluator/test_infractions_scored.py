@@ -137,3 +137,16 @@ def test_crawling_among_traffic_is_a_min_speed_infraction(smoke, misbehaviour) -
 def test_reckless_driving_hits_pedestrians_crossing_ahead(smoke, misbehaviour) -> None:
     outcome = drive(smoke[0], misbehaviour("reckless"), world=WorldConfig(vehicle_count=0, walker_count=0))
     assert InfractionType.COLLISION_PEDESTRIAN in kinds(outcome)
+
+
+def test_end_of_route_events_are_scored_once(smoke) -> None:
+    """The last min-speed quarter, closed when the route ends, is one event (it was counted twice)."""
+    run = smoke[1]
+    world = WorldConfig()
+    agent = AgentSpec(Path(__file__).resolve().parents[2] / "agents" / "langprop_agent.py", "", "2.1", "MAP")
+    outcome = run_route(agent, run.town, run.points, world, run.run_info(0, "2.1", world).world_seed, "2.1")
+    slow = [e for e in outcome.events if e.type is InfractionType.MIN_SPEED_INFRACTION]
+    quarters = [e.details["quarter"] for e in slow]
+    assert outcome.target_reached and 4.0 in quarters  # the baseline is slower than the traffic at the end
+    assert len(quarters) == len(set(quarters))
+    assert len({id(e) for e in outcome.events}) == len(outcome.events)
