@@ -346,11 +346,18 @@ class GlobalRoutePlanner:
             xa, ya, yawa = (float(v[0]) for v in g.pose_at(np.array([seg]), np.array([s + d])))
             xb, yb, yawb = (float(v[0]) for v in g.pose_at(np.array([target]), np.array([s_target + d])))
             dyaw = (yawb - yawa + 180.0) % 360.0 - 180.0
-            z = float(g.z_m[g.segments[target].first])
+            za, zb = self._z_at(seg, s + d), self._z_at(target, s_target + d)
             self._append(
-                points, RoutePoint(xa + t * (xb - xa), ya + t * (yb - ya), z, yawa + t * dyaw, option)
+                points,
+                RoutePoint(xa + t * (xb - xa), ya + t * (yb - ya), za + t * (zb - za), yawa + t * dyaw, option),
             )
         return s_target + length + g.resolution_m
+
+    def _z_at(self, seg: int, s_m: float) -> float:
+        """Road height [m] at arc length `s_m` [m] along segment `seg` (linear between its points)."""
+        g = self.graph
+        info = g.segments[seg]
+        return float(np.interp(s_m, g.s_m[info.first : info.stop], g.z_m[info.first : info.stop]))
 
     def road_options(self, path: list[int]) -> list[RoadOption]:
         """RoadOption per path segment (junction runs: the turn decision; elsewhere LANEFOLLOW)."""

@@ -7,6 +7,8 @@
    (CARLA searches from the entry they share): Longest6 route 18 (= leaderboard 1.0 testing route 12)
    was 4578 m against CARLA's 2314 m; Longest6 19, 20, 23 (= testing 14, 13) gained 2.1 to 2.3 km.
 
+A lane change keeps the road's height (Town05's ring road is 10 m up; the blend put its points at z = 0).
+
 CARLA's lengths are those of its GlobalRoutePlanner at 1 m; the bar of issue 15 is within 2 %.
 Needs CARLA's maps (`carla_maps_dir`); skipped, saying so, where they are absent.
 """
@@ -17,6 +19,7 @@ import math
 import sys
 from pathlib import Path
 
+import carla
 import pytest
 from longest6_keypoints import LONGEST6_ROUTE_18_TOWN04, LONGEST6_ROUTE_31_TOWN06
 
@@ -76,3 +79,21 @@ def test_town04_keypoint_at_a_junction_entry_may_take_any_connector(origin, dest
 def test_longest6_route_length_matches_carla(town, route_id, keypoints):
     points = interpolate_trajectory(carla_town(town), keypoints, route_id=route_id)
     assert route_length_m(points) == pytest.approx(CARLA_GRP_LENGTH_M[route_id], rel=0.02)
+
+
+# leaderboard 1.0 testing route 19 (= Longest6 29), keypoints 6-7 (Town05): a lane change on a road 10 m up.
+ELEVATED_LANE_CHANGE_LEG = (
+    (-114.44439697265625, -200.60174560546875, 10.023234367370605),
+    (-151.99717712402344, -203.43118286132812, 10.016468048095703),
+)
+
+
+def test_a_lane_change_keeps_the_height_of_the_road():
+    """The blend between two lanes follows their height; it took the target segment's first height, which
+    put 9 points of Town05's elevated ring road at z = 0 (10 m from CARLA's GlobalRoutePlanner's route)."""
+    town = carla_town("Town05")
+    points = interpolate_trajectory(town, list(ELEVATED_LANE_CHANGE_LEG))
+    assert any(p.road_option == RoadOption.CHANGELANERIGHT for p in points)
+    for p in points:
+        road = town.map.get_waypoint(carla.Location(p.x_m, p.y_m, p.z_m)).transform.location
+        assert p.z_m == pytest.approx(road.z, abs=0.5), (p, road)
