@@ -153,7 +153,6 @@ class DrivingScorer:
             mine = [next(results) for _ in candidate_jobs]
             self._write_results(cid, split, mine)
             fitness[cid] = self._fitness(cid, split, mine)
-        self._visited = None if split == "train" else self._visited
         return fitness
 
     def _write_results(self, cid: str, split: Split, results: list[RouteJobResult]) -> None:
