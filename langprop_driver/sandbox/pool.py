@@ -70,6 +70,12 @@ class SandboxConfig:
     """Time the template process has to start (import the allowed modules)."""
     require_isolation: bool = False
     """Refuse to run candidates (IsolationMissing) where an isolation layer is missing, instead of warning."""
+    harness: str | None = None
+    """Trusted task code that runs around the candidate in its worker, as ``"module:function"``: each call
+    becomes ``function(candidate_function, *args)`` (e.g. an episode loop that builds its environment in the
+    worker); ``call_timeout_s`` then bounds one harness call. The template pre-imports the module (it must be
+    importable from the package's root or site-packages) and workers may read its file; candidates still
+    import only ``allowed_modules``. What a harness returns comes from the candidate's process: check it."""
 
     def __post_init__(self) -> None:
         if self.n_workers is not None and self.n_workers < 1:
@@ -89,6 +95,16 @@ class SandboxConfig:
             raise ValueError(
                 "max_printed_chars, max_output_chars, max_message_bytes and flush_interval_s must be >= 0"
             )
+        if self.harness is not None:
+            module, _, function = self.harness.partition(":")
+            if not (all(part.isidentifier() for part in module.split(".")) and function.isidentifier()):
+                raise ValueError(f"harness must be 'package.module:function', got {self.harness!r}")
+
+    @property
+    def preload(self) -> tuple[str, ...]:
+        """Modules the template pre-imports: the allowed modules and the harness's module."""
+        harness_module = (self.harness.partition(":")[0],) if self.harness is not None else ()
+        return (*sorted(self.allowed_modules), *harness_module)
 
     @property
     def worker_count(self) -> int:
@@ -115,7 +131,7 @@ def _task_seed(seed: int, name: str, start: int) -> int:
 
 def template_for(config: SandboxConfig) -> TemplateProcess:
     """The shared template for ``config``'s modules; IsolationMissing if required layers are missing."""
-    template = shared_template(tuple(sorted(config.allowed_modules)), config.start_timeout_s)
+    template = shared_template(config.preload, config.start_timeout_s)
     if config.require_isolation and template.missing:
         raise IsolationMissing(f"isolation layers missing: {template.missing}")
     return template
@@ -139,6 +155,7 @@ def program_task(
         "allowed_modules": allowed,
         "max_printed_chars": config.max_printed_chars,
         "max_output_chars": config.max_output_chars,
+        "harness": config.harness,
     }
 
 

@@ -103,8 +103,20 @@ def _encoded(output: Any, task: dict) -> tuple[str, dict | None]:
     return text, None
 
 
+def _harnessed(harness: Any, function: Any) -> Any:
+    """``function`` called through the task's harness: ``harness(function, *args)``."""
+
+    def run(*args: Any) -> Any:
+        return harness(function, *args)
+
+    return run
+
+
 def load(task: dict) -> tuple[Any, dict | None]:
-    """Execute the candidate's module in a fresh namespace: ``(function, None)`` or ``(None, error)``."""
+    """Execute the candidate's module in a fresh namespace: ``(function, None)`` or ``(None, error)``.
+
+    With a ``harness`` (``"module:function"``, pre-imported by the template), the function returned calls
+    the candidate's through it; the harness is looked up before the candidate's code runs."""
     random.seed(task["seed"])
     numpy_random = sys.modules.get("numpy.random")
     if numpy_random is not None:
@@ -114,6 +126,10 @@ def load(task: dict) -> tuple[Any, dict | None]:
         "__name__": "candidate",
     }
     try:
+        harness = None
+        if task["harness"] is not None:
+            module, _, name = task["harness"].partition(":")
+            harness = getattr(sys.modules[module], name)
         signal.setitimer(signal.ITIMER_REAL, task["load_timeout_s"])
         try:
             exec(compile(task["source"], task["filename"], "exec"), namespace)
@@ -122,7 +138,7 @@ def load(task: dict) -> tuple[Any, dict | None]:
         function = namespace.get(task["function"])
         if not callable(function):
             raise NameError(f"the candidate defines no function {task['function']!r}")
-        return function, None
+        return (function if harness is None else _harnessed(harness, function)), None
     except BaseException as exc:  # noqa: BLE001 - any failure of candidate code is data
         return None, _error_info(exc, task, task["load_timeout_s"], "loading the candidate")
 

@@ -1,0 +1,1 @@
+"""The Sudoku example: open-loop training on puzzles (``train_sudoku.py``)."""
