@@ -28,7 +28,8 @@ other's polyline (the same lanes; 3D, so a bridge is not the road below it) and 
 differ by at most MAX_LENGTH_ERROR of the reference's.
 
 Printed: one line per mismatch (route, files, both lengths, the largest deviation and where),
-a summary per file, the routes skipped because their town is missing, and last
+a summary per file, the routes skipped because their town is missing, the largest deviation and
+length error over all compared routes, and last
 `grp_match_ratio: X` (matched / compared distinct routes).
 """
 
@@ -382,6 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"SKIPPED {route.label}: town {route.town} not in {args.town_dir}")
     for line in summary_lines([str(f) for f in args.routes], results, skipped):
         print(line)
+    compared = [res for res in results if res.comparison is not None]
+    if compared:
+        far = max(compared, key=lambda res: res.comparison.deviation_m)
+        long = max(compared, key=lambda res: abs(res.comparison.length_error))
+        print(f"largest deviation: {far.comparison.deviation_m:.2f} m ({far.route.label}); largest length "
+              f"error: {100 * long.comparison.length_error:+.2f} % ({long.route.label})")
     ratio = sum(res.matched for res in results) / len(results) if results else math.nan
     print(f"grp_match_ratio: {ratio:.4f}")
     return 0

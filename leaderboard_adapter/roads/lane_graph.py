@@ -105,9 +105,15 @@ class LaneGraph:
 
     @staticmethod
     def _trace(entry: carla.Waypoint, exit_: carla.Waypoint, resolution_m: float) -> list[carla.Waypoint]:
-        """Waypoints from entry to exit every `resolution_m` along the lane (both ends included)."""
+        """Waypoints from entry to exit every `resolution_m` along the lane (both ends included).
+
+        Entry and exit within one step of each other are the whole segment: walking on from the entry
+        would overshoot the exit and could run along the road's next section before jumping back.
+        """
         points = [entry]
         end = exit_.transform.location
+        if entry.transform.location.distance(end) <= resolution_m:
+            return [entry, exit_]
         wp = entry
         guard = 100000
         while guard > 0:

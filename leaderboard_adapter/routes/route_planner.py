@@ -1,19 +1,26 @@
-"""GlobalRoutePlanner over a LaneGraph: A* between locations and dense (point, RoadOption) traces, as CARLA's GRP.
+"""GlobalRoutePlanner over a LaneGraph: CARLA's GRP routes as dense (point, RoadOption) traces.
 
-Graph: one node per lane segment; an edge to each successor costs the segment's length
-[m]; where the road marks allow it at any point of the segment (as CARLA's GRP, which
-walks the segment's waypoints), an edge to the same-direction neighbour lane costs
-`lane_change_cost_m` (CARLA's GRP uses zero-cost lane-change links). A* uses the
-Euclidean distance between segment entries as heuristic. A keypoint at the start of one of
-several connectors leaving the same junction entry may leave by any of them (CARLA's GRP
-searches from the entry node they share).
+The search is CARLA's (see `grp_graph`): A* over lane ends, lanes as edges weighted by their
+number of 1 m steps, zero-weight lane-change links from a lane's entry where its marking permits
+the change anywhere along it. A trace follows CARLA's `trace_route`:
+- it starts at the point of the first lane nearest the origin's waypoint (so a keypoint at the start
+  of several connectors leaving one junction entry may leave by any of them: the search starts at
+  the entry they share);
+- a lane change leaves where the route is and joins the new lane about 5 points further on, at the
+  point nearest to it plus five (here joined by 1 m-spaced points on the chord, where CARLA jumps);
+- on the last lane it stops at the first point within two steps of the raw destination or, where
+  the destination's lane is this one and the trace started past it, at once; otherwise (a keypoint
+  far off the road) at the lane's end, as CARLA does.
 
 RoadOption as CARLA's `GlobalRoutePlanner._turn_decision`: points on junction lanes get
 LEFT / RIGHT / STRAIGHT for the whole run of junction lanes, decided from the heading
 before the junction and the heading leaving it (STRAIGHT under 35 degrees; otherwise by
 the cross product, ranked against the junction's other exits); points elsewhere get
-LANEFOLLOW; lane changes get CHANGELANELEFT/RIGHT. Unlike GRP, a lane change is a smooth
-1 m-spaced blend over `lane_change_length_m` rather than a jump of about 5 m.
+LANEFOLLOW; lane changes get CHANGELANELEFT/RIGHT.
+
+`digraph` is the segment-level view for drawing random drives (one node per segment; "follow"
+edges to successors, U-turn connectors left out unless a lane has no other way on; lane-change
+edges where CARLA's planner links one).
 
 Frame: CARLA world (left-handed: x east, y south; yaw clockwise from above), so a left
 turn has a negative cross product z and a decreasing yaw.
@@ -29,15 +36,15 @@ import networkx as nx
 import numpy as np
 
 from leaderboard_adapter.roads.lane_graph import LaneGraph
+from leaderboard_adapter.routes.grp_graph import GrpGraph, LaneChangeLink, lane_key
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.world_view import RoutePoint
 
 TURN_THRESHOLD_DEG = 35.0
 """Heading change through a junction below which the manoeuvre is STRAIGHT [deg] (as CARLA 0.9.12+)."""
 
-SHARED_ENTRY_M = 1.0
-"""How close [m] another lane leaving the same entry must pass to a keypoint snapped near a lane's start for
-the route to leave by it instead (a junction's connectors, as CARLA's GRP that searches from their shared entry)."""
+LANE_CHANGE_AHEAD_POINTS = 5
+"""How many points past the nearest one a lane change joins the new lane (CARLA's `trace_route`)."""
 
 _FOLLOW = "follow"
 
@@ -89,28 +96,15 @@ def _cross(a: np.ndarray, b: np.ndarray) -> float:
 class GlobalRoutePlanner:
     """Plans lane-level routes on one town's LaneGraph; see the module docstring."""
 
-    def __init__(
-        self,
-        graph: LaneGraph,
-        town_map: carla.Map | None = None,
-        lane_change_cost_m: float = 20.0,
-        lane_change_length_m: float = 8.0,
-        max_offroad_m: float = math.inf,
-    ):
-        if lane_change_cost_m < 0 or lane_change_length_m <= 0 or max_offroad_m <= 0:
-            raise ValueError(
-                "lane_change_cost_m must be >= 0, lane_change_length_m and max_offroad_m > 0; got "
-                f"{lane_change_cost_m}, {lane_change_length_m}, {max_offroad_m}"
-            )
+    def __init__(self, graph: LaneGraph, town_map: carla.Map | None = None, max_offroad_m: float = math.inf):
+        if max_offroad_m <= 0:
+            raise ValueError(f"max_offroad_m must be > 0, got {max_offroad_m}")
         self.graph = graph
         self.map = town_map if town_map is not None else graph.map
-        self.lane_change_cost_m = lane_change_cost_m
-        self.lane_change_length_m = lane_change_length_m
         self.max_offroad_m = max_offroad_m
-        self.canonical = self._canonical_segments()
-        self.digraph = self._build()
+        self.grp = GrpGraph(graph, self.map)
+        self.digraph = self._segment_digraph()
 
-    # graph ----------------------------------------------------------------------------------
     def _canonical_segments(self) -> dict[int, int]:
         """Segment -> the lowest-index segment with the same lane and end points (topology lists some twice)."""
         g = self.graph
@@ -122,65 +116,28 @@ class GlobalRoutePlanner:
             canonical[seg.index] = seen.setdefault(key, seg.index)
         return canonical
 
-    def _build(self) -> nx.DiGraph:
+    def _segment_digraph(self) -> nx.DiGraph:
+        """One node per distinct segment; lane changes only into lanes of the same direction."""
         g = self.graph
-        canon = self.canonical
+        canon = self._canonical_segments()
         digraph = nx.DiGraph()
-        for seg in g.segments:
-            if canon[seg.index] == seg.index:
-                digraph.add_node(seg.index, xy=(float(g.x_m[seg.first]), float(g.y_m[seg.first])))
+        digraph.add_nodes_from(sorted(set(canon.values())))
         for seg in g.segments:
             here = canon[seg.index]
             # Leaderboard routes never turn around: U-turn connectors (Osm2Odr makes some) are left
             # out unless a lane has no other way on.
             onward = [j for j in seg.successors if not g.is_u_turn(j)] or list(seg.successors)
             for j in onward:
-                digraph.add_edge(here, canon[j], weight=max(seg.length_m, 0.1), kind=_FOLLOW)
-            if seg.is_junction:
-                continue
-            for neighbour, option, flag in (
-                (seg.left, RoadOption.CHANGELANELEFT, carla.LaneChange.Left),
-                (seg.right, RoadOption.CHANGELANERIGHT, carla.LaneChange.Right),
-            ):
-                if neighbour is not None and self._lane_change_allowed(seg.index, flag):
-                    digraph.add_edge(here, canon[neighbour], weight=self.lane_change_cost_m, kind=option)
+                digraph.add_edge(here, canon[j], kind=_FOLLOW)
+            for link in self.grp.links.get(seg.index, ()):
+                if link.target[2] * seg.lane_key[2] > 0:
+                    digraph.add_edge(here, canon[self.grp.segment_of_lane(link.target)], kind=link.option)
         return digraph
 
-    def _lane_change_allowed(self, index: int, flag: carla.LaneChange) -> bool:
-        """Whether the marking permits a change towards `flag` at ANY point of segment `index`.
-
-        As CARLA's GlobalRoutePlanner (`_lane_change_link`), which walks the segment's waypoints
-        and links the lane to its neighbour from the first one whose marking permits the change:
-        a lane broken for its first 35 m and solid after still links. Where no point of the
-        segment maps back to its own lane the marking cannot be read: the topology is trusted.
-        """
-        seg = self.graph.segments[index]
-        g = self.graph
-        road, _, lane = seg.lane_key
-        inner = range(seg.first + 1, seg.stop - 1) if seg.stop - seg.first > 2 else range(seg.first, seg.stop)
-        checked = False
-        for k in inner:
-            loc = carla.Location(float(g.x_m[k]), float(g.y_m[k]), float(g.z_m[k]))
-            wp = self.map.get_waypoint(loc, project_to_road=True, lane_type=carla.LaneType.Driving)
-            if wp is None or (wp.road_id, wp.lane_id) != (road, lane):
-                continue
-            checked = True
-            if wp.lane_change & flag:
-                return True
-        return not checked
-
     # localisation ----------------------------------------------------------------------------
-    def localize(self, location: object) -> LanePosition:
-        """Snap a location to the nearest driving lane (as `carla.Map.get_waypoint`).
-
-        As CARLA's GlobalRoutePlanner, any distance is accepted by default (`max_offroad_m` is
-        infinite); OffRoadError when the map has no driving lane or the lane is further than a
-        finite `max_offroad_m` [m]. `LanePosition.offset_m` says how far the location was.
-        """
+    def _waypoint(self, location: object) -> carla.Waypoint:
         x, y, z = _xyz(location)
-        wp = self.map.get_waypoint(
-            carla.Location(x, y, z), project_to_road=True, lane_type=carla.LaneType.Driving
-        )
+        wp = self.map.get_waypoint(carla.Location(x, y, z), project_to_road=True, lane_type=carla.LaneType.Driving)
         if wp is None:
             raise OffRoadError(f"no driving lane near ({x:.1f}, {y:.1f})")
         wl = wp.transform.location
@@ -190,99 +147,37 @@ class GlobalRoutePlanner:
                 f"location ({x:.1f}, {y:.1f}) is {offset:.1f} m from the nearest driving lane "
                 f"(road {wp.road_id}, lane {wp.lane_id}); at most {self.max_offroad_m:.1f} m allowed"
             )
-        candidates = self.graph.segments_of_lane(wp.road_id, wp.section_id, wp.lane_id)
+        return wp
+
+    def localize(self, location: object) -> LanePosition:
+        """Snap a location to the nearest driving lane (as `carla.Map.get_waypoint`).
+
+        As CARLA's GlobalRoutePlanner, any distance is accepted by default (`max_offroad_m` is
+        infinite); OffRoadError when the map has no driving lane or the lane is further than a
+        finite `max_offroad_m` [m]. `LanePosition.offset_m` says how far the location was.
+        """
+        x, y, _ = _xyz(location)
+        wp = self._waypoint(location)
+        wl = wp.transform.location
+        candidates = self.graph.segments_of_lane(*lane_key(wp))
         if candidates:
-            best = min(
+            k, s, segment = min(
                 (self.graph.nearest_point_on(i, wl.x, wl.y) + (i,) for i in candidates),
                 key=lambda t: math.hypot(self.graph.x_m[t[0]] - wl.x, self.graph.y_m[t[0]] - wl.y),
             )
-            return LanePosition(self.canonical[best[2]], best[1], offset)
+            return LanePosition(segment, s, math.hypot(wl.x - x, wl.y - y))
         segment, s = self.graph.nearest_segment(wl.x, wl.y, wp.transform.rotation.yaw)
-        return LanePosition(self.canonical[segment], s, offset)
+        return LanePosition(segment, s, math.hypot(wl.x - x, wl.y - y))
 
-    # search ----------------------------------------------------------------------------------
-    def _heuristic(self, a: int, b: int) -> float:
-        ax, ay = self.digraph.nodes[a]["xy"]
-        bx, by = self.digraph.nodes[b]["xy"]
-        return math.hypot(ax - bx, ay - by)
-
-    def _astar(self, source: int, target: int) -> list[int]:
-        return nx.astar_path(self.digraph, source, target, heuristic=self._heuristic, weight="weight")
-
-    def start_alternatives(self, start: LanePosition) -> list[LanePosition]:
-        """`start` and the other lanes leaving the same entry point that still pass within reach of it.
-
-        CARLA's GlobalRoutePlanner searches from the entry node of the origin's edge, which every
-        connector leaving a junction entry shares, so a keypoint that `get_waypoint` puts on one
-        connector near its start may leave by any of them. Here: the follow-successors of the
-        origin segment's predecessors that start where it starts (within `SHARED_ENTRY_M`) and
-        pass within `SHARED_ENTRY_M` of the snapped origin (the connectors have not diverged yet).
-        """
-        g = self.graph
-        first = g.segments[start.segment].first
-        x0, y0 = float(g.x_m[first]), float(g.y_m[first])
-        xs, ys, _ = g.pose_at(np.array([start.segment]), np.array([start.s_m]))
-        x, y = float(xs[0]), float(ys[0])
-        found = [start]
-        for pred in self.digraph.predecessors(start.segment):
-            if self.digraph.edges[pred, start.segment]["kind"] != _FOLLOW:
-                continue
-            for sibling in self.digraph.successors(pred):
-                if sibling in (p.segment for p in found) or self.digraph.edges[pred, sibling]["kind"] != _FOLLOW:
-                    continue
-                k = g.segments[sibling].first
-                if math.hypot(float(g.x_m[k]) - x0, float(g.y_m[k]) - y0) > SHARED_ENTRY_M:
-                    continue
-                near, s_m = g.nearest_point_on(sibling, x, y)
-                if math.hypot(float(g.x_m[near]) - x, float(g.y_m[near]) - y) <= SHARED_ENTRY_M:
-                    found.append(LanePosition(sibling, s_m, start.offset_m))
-        return found
-
-    def path_search(self, start: LanePosition, end: LanePosition) -> list[int]:
-        """Segment indices from `start` to `end` (consecutive ones joined by a follow or lane-change edge).
-
-        The first segment may be another lane leaving `start`'s entry (see `start_alternatives`):
-        the cheapest of them is taken.
-        """
-        best: tuple[float, list[int]] | None = None
-        error: NoPathError | None = None
-        for candidate in self.start_alternatives(start):
-            try:
-                found = self._path_from(candidate, end)
-            except NoPathError as exc:
-                error = error or exc
-                continue
-            if best is None or found[0] < best[0] - 1e-6:
-                best = found
-        if best is None:
-            assert error is not None
-            raise error
-        return best[1]
-
-    def _path_from(self, start: LanePosition, end: LanePosition) -> tuple[float, list[int]]:
-        """(cost [m], segment path) from `start` on its own segment to `end`."""
-        try:
-            if start.segment == end.segment and end.s_m >= start.s_m - 0.5:
-                return end.s_m - start.s_m, [start.segment]
-            if start.segment != end.segment:
-                path = self._astar(start.segment, end.segment)
-                return nx.path_weight(self.digraph, path, "weight") - start.s_m + end.s_m, path
-            # destination behind the origin on the same lane: leave the lane and come back
-            best: list[int] | None = None
-            best_cost = math.inf
-            for nxt in self.digraph.successors(start.segment):
-                if self.digraph.edges[start.segment, nxt]["kind"] != _FOLLOW:
-                    continue
-                tail = self._astar(nxt, end.segment)
-                cost = nx.path_weight(self.digraph, tail, "weight")
-                if cost < best_cost:
-                    best, best_cost = tail, cost
-            if best is None:
-                raise nx.NetworkXNoPath
-            head = self.digraph.edges[start.segment, best[0]]["weight"]
-            return head + best_cost - start.s_m + end.s_m, [start.segment, *best]
-        except nx.NetworkXNoPath as exc:
-            raise NoPathError(f"no lane path from segment {start.segment} to segment {end.segment}") from exc
+    def _edge_of(self, wp: carla.Waypoint, role: str) -> tuple[int, int]:
+        edge = self.grp.lane_edge.get(lane_key(wp))
+        if edge is None:
+            loc = wp.transform.location
+            raise NoPathError(
+                f"the {role} ({loc.x:.1f}, {loc.y:.1f}) lies on road {wp.road_id} section {wp.section_id} "
+                f"lane {wp.lane_id}, which starts no lane of the map's topology"
+            )
+        return edge
 
     # tracing ---------------------------------------------------------------------------------
     def trace_route(self, origin: object, destination: object) -> list[tuple[RoutePoint, RoadOption]]:
@@ -291,37 +186,85 @@ class GlobalRoutePlanner:
         `origin`/`destination`: carla.Location, Keypoint or (x, y[, z]). Each RoutePoint's
         `road_option` equals the paired RoadOption (the pair mirrors CARLA's GRP output).
         """
-        start, end = self.localize(origin), self.localize(destination)
-        path = self.path_search(start, end)
-        options = self._junction_options(path)
-        g = self.graph
+        start_wp, end_wp = self._waypoint(origin), self._waypoint(destination)
+        start, end = self._edge_of(start_wp, "origin"), self._edge_of(end_wp, "destination")
+        try:
+            nodes = self.grp.node_path(start, end)
+        except nx.NetworkXNoPath as exc:
+            raise NoPathError(f"no lane path from node {start[0]} to node {end[0]}") from exc
+        edges = [self.grp.digraph.edges[a, b] for a, b in zip(nodes, nodes[1:], strict=False)]
+        lanes = [e["segment"] for e in edges if "segment" in e]
+        lane_options = iter(self._junction_options(lanes))
+        loc = start_wp.transform.location
+        current = np.array([loc.x, loc.y, loc.z])
         points: list[RoutePoint] = []
-        seg = path[0]
-        s = next(p.s_m for p in self.start_alternatives(start) if p.segment == seg)
-        for pos, nxt in enumerate(path[1:], start=1):
-            kind = self.digraph.edges[path[pos - 1], nxt]["kind"]
-            if kind == _FOLLOW:
-                self._emit(points, seg, s, g.segments[seg].length_m, options[pos - 1])
-                seg, s = nxt, 0.0
+        for i, edge in enumerate(edges):
+            if "link" in edge:
+                current = self._emit_lane_change(points, current, edge["link"])
             else:
-                is_last = pos == len(path) - 1 and nxt == end.segment
-                s = self._emit_lane_change(points, seg, s, nxt, kind, end.s_m if is_last else math.inf)
-                seg = nxt
-        self._emit(points, seg, s, end.s_m if seg == end.segment else g.segments[seg].length_m, options[-1])
+                last = i == len(edges) - 1
+                current = self._emit_lane(points, edge["segment"], current, next(lane_options),
+                                          (_xyz(destination), end_wp) if last else None)
         return [(p, p.road_option) for p in points]
 
-    def _emit(
-        self, points: list[RoutePoint], seg: int, s_from: float, s_to: float, option: RoadOption
-    ) -> None:
+    def _xyz_of(self, seg: int) -> np.ndarray:
         g = self.graph
         info = g.segments[seg]
-        for k in range(info.first, info.stop):
-            if g.s_m[k] < s_from - 0.5 * g.resolution_m or g.s_m[k] > s_to + 0.5 * g.resolution_m:
-                continue
-            self._append(
-                points,
-                RoutePoint(float(g.x_m[k]), float(g.y_m[k]), float(g.z_m[k]), float(g.yaw_deg[k]), option),
-            )
+        return np.stack([g.x_m[info.first : info.stop], g.y_m[info.first : info.stop], g.z_m[info.first : info.stop]], 1)
+
+    def _point(self, k: int, option: RoadOption) -> RoutePoint:
+        g = self.graph
+        return RoutePoint(float(g.x_m[k]), float(g.y_m[k]), float(g.z_m[k]), float(g.yaw_deg[k]), option)
+
+    def _emit_lane(
+        self,
+        points: list[RoutePoint],
+        seg: int,
+        current: np.ndarray,
+        option: RoadOption,
+        destination: tuple[tuple[float, float, float], carla.Waypoint] | None,
+    ) -> np.ndarray:
+        """Points of lane `seg` from the one nearest `current`; on the last lane (`destination`: the raw
+        location and its waypoint) up to the stop rule of the module docstring. Returns the last point."""
+        xyz = self._xyz_of(seg)
+        first = int(np.argmin(np.linalg.norm(xyz - current, axis=1)))
+        stop_early = False
+        if destination is not None:
+            raw, wp = destination
+            dl = wp.transform.location
+            own_lane = lane_key(wp) == self.graph.segments[seg].lane_key
+            stop_early = own_lane and first > int(np.argmin(np.linalg.norm(xyz - np.array([dl.x, dl.y, dl.z]), axis=1)))
+        k0 = self.graph.segments[seg].first
+        for k in range(first, len(xyz)):
+            self._append(points, self._point(k0 + k, option))
+            current = xyz[k]
+            if destination is not None and (
+                stop_early or float(np.linalg.norm(current - np.array(destination[0]))) < 2 * self.graph.resolution_m
+            ):
+                break
+        return current
+
+    def _emit_lane_change(self, points: list[RoutePoint], current: np.ndarray, link: LaneChangeLink) -> np.ndarray:
+        """From `current` into `link`'s lane, LANE_CHANGE_AHEAD_POINTS past its nearest intermediate point,
+        on 1 m-spaced points of the chord between them. Returns the point joined."""
+        g = self.graph
+        seg = g.segments[self.grp.segment_of_lane(link.target)]
+        xyz = self._xyz_of(seg.index)
+        inner = xyz[1:-1]
+        if len(inner):
+            k = min(len(inner) - 1, int(np.argmin(np.linalg.norm(inner - current, axis=1))) + LANE_CHANGE_AHEAD_POINTS)
+            joined, index = inner[k], seg.first + 1 + k
+        else:
+            joined, index = xyz[-1], seg.stop - 1
+        near = seg.first + int(np.argmin(np.linalg.norm(xyz - current, axis=1)))
+        yaw_from = float(g.yaw_deg[near])
+        dyaw = (float(g.yaw_deg[index]) - yaw_from + 180.0) % 360.0 - 180.0
+        steps = max(int(math.ceil(float(np.linalg.norm(joined[:2] - current[:2])) / g.resolution_m)), 1)
+        for step in range(steps + 1):
+            t = step / steps
+            x, y, z = current + t * (joined - current)
+            self._append(points, RoutePoint(float(x), float(y), float(z), yaw_from + t * dyaw, link.option))
+        return joined
 
     def _append(self, points: list[RoutePoint], point: RoutePoint) -> None:
         if points:
@@ -329,35 +272,6 @@ class GlobalRoutePlanner:
             if math.hypot(point.x_m - last.x_m, point.y_m - last.y_m) < 0.3 * self.graph.resolution_m:
                 return
         points.append(point)
-
-    def _emit_lane_change(
-        self, points: list[RoutePoint], seg: int, s: float, target: int, option: RoadOption, stop_s: float
-    ) -> float:
-        """Blend from lane `seg` at `s` into lane `target` (ending by `stop_s` on it); returns the arc length reached."""
-        g = self.graph
-        x0, y0, _ = (float(v[0]) for v in g.pose_at(np.array([seg]), np.array([s])))
-        _, s_target = g.nearest_point_on(target, x0, y0)
-        room = min(g.segments[seg].length_m - s, g.segments[target].length_m - s_target, stop_s - s_target)
-        length = min(self.lane_change_length_m, max(room, 0.0))
-        steps = max(int(round(length / g.resolution_m)), 1)
-        for k in range(steps + 1):
-            t = k / steps
-            d = t * length
-            xa, ya, yawa = (float(v[0]) for v in g.pose_at(np.array([seg]), np.array([s + d])))
-            xb, yb, yawb = (float(v[0]) for v in g.pose_at(np.array([target]), np.array([s_target + d])))
-            dyaw = (yawb - yawa + 180.0) % 360.0 - 180.0
-            za, zb = self._z_at(seg, s + d), self._z_at(target, s_target + d)
-            self._append(
-                points,
-                RoutePoint(xa + t * (xb - xa), ya + t * (yb - ya), za + t * (zb - za), yawa + t * dyaw, option),
-            )
-        return s_target + length + g.resolution_m
-
-    def _z_at(self, seg: int, s_m: float) -> float:
-        """Road height [m] at arc length `s_m` [m] along segment `seg` (linear between its points)."""
-        g = self.graph
-        info = g.segments[seg]
-        return float(np.interp(s_m, g.s_m[info.first : info.stop], g.z_m[info.first : info.stop]))
 
     def road_options(self, path: list[int]) -> list[RoadOption]:
         """RoadOption per path segment (junction runs: the turn decision; elsewhere LANEFOLLOW)."""
@@ -398,7 +312,7 @@ class GlobalRoutePlanner:
             return RoadOption.STRAIGHT
         alternatives = [
             _cross(cv, self._exit_heading(j))
-            for j in (self.digraph.successors(before) if before is not None else ())
+            for j in (g.segments[before].successors if before is not None else ())
             if j != first and g.segments[j].is_junction
         ] or [0.0]
         next_cross = _cross(cv, nv)

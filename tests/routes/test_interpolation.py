@@ -44,7 +44,8 @@ def test_dense_continuous_and_ends_at_last_keypoint():
     gaps = _gaps(points)
     assert gaps.max() < 1.05 and gaps.min() > 0.9
     assert math.hypot(points[0].x_m - 55.0, points[0].y_m - 1.7) < 1.0
-    assert math.hypot(points[-1].x_m - 331.7, points[-1].y_m + 160.0) < 1.0
+    # CARLA's trace stops at the first point within two steps (2 m) of the destination
+    assert math.hypot(points[-1].x_m - 331.7, points[-1].y_m + 160.0) < 2.0
     assert route_length_m(points) == pytest.approx(len(points) - 1, rel=0.05)
     # yaw changes smoothly (no reversal anywhere)
     dyaw = np.abs((np.diff([p.yaw_deg for p in points]) + 180.0) % 360.0 - 180.0)
