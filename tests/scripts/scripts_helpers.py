@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -27,9 +26,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
@@ -223,8 +222,8 @@ class CarlaDoubles:
             CARLA_START_TIMEOUT_S="10",
             CARLA_SETTLE_S="0",
             CARLA_DEAD_GRACE_S="1",
-            LP_POLL_S="0.1",
-            LP_KILL_GRACE_S="2",
+            CARLA_POLL_S="0.1",
+            CARLA_KILL_GRACE_S="2",
         )
         env.update(extra)
         return env
@@ -312,15 +311,6 @@ def describe(result: subprocess.CompletedProcess[str]) -> str:
     )
 
 
-def load_lp_tools() -> ModuleType:
-    """scripts/lib/lp_tools.py as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("lp_tools", SCRIPTS / "lib" / "lp_tools.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def unused_port() -> int:
     """A TCP port nothing listens on right now."""
     with socket.socket() as probe:
@@ -347,5 +337,29 @@ def start_fake_server(doubles: CarlaDoubles, port: int, env: dict[str, str]) -> 
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether `pid` runs (a zombie counts as dead): the scripts' own check, from scripts/lib/lp_tools.py."""
-    return load_lp_tools().pid_alive(pid)
+    """Whether `pid` runs (a zombie counts as dead)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    """Poll `condition` until it holds; AssertionError after `timeout_s` (a generous bound, not a measurement)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{condition} did not hold within {timeout_s} s")
+        time.sleep(0.05)
+
+
+def assert_no_process_left(doubles: CarlaDoubles) -> None:
+    """Every server, launcher and evaluator process the doubles recorded has ended (waits up to 5 s for
+    processes already killed to be reaped)."""
+    pids = doubles.recorded_pids()
+    assert pids, "the doubles recorded no process"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(pid_alive(pid) for pid in pids):
+        time.sleep(0.05)
+    assert [pid for pid in pids if pid_alive(pid)] == []
