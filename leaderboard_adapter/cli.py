@@ -32,6 +32,16 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--routes-subset", "--routes_subset", dest="routes_subset", default="", help="e.g. '0', '2-5', '0,3,7' (route ids)")
     p.add_argument("--repetitions", type=int, default=1, help="times each route is run (seed + repetition index)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--workers", type=int, default=0, help="route runs at once (default 0: one per core; on Ray, the cluster's CPUs)")
+    _ray_argument(p)
+
+
+def _ray_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="route runs on a Ray cluster: ADDRESS as `ray start --head` printed it; without it RAY_ADDRESS, else a Ray "
+        "instance on this machine (RAY_ADDRESS alone also selects Ray)",
+    )
 
 
 def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
@@ -119,7 +129,8 @@ def _train_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--routes", default=None, help="closed loop: the routes file or bundled set (default embedded_training)")
     p.add_argument("--town-dir", default=None, help="closed loop: look towns up here first (e.g. CARLA's maps)")
     p.add_argument("--top-k", type=int, default=None, help="closed loop: new candidates driven per step (default 4)")
-    p.add_argument("--workers", type=int, default=None, help="closed loop: route-run processes (default: one per core)")
+    p.add_argument("--workers", type=int, default=None, help="closed loop: route runs at once (default: one per core)")
+    _ray_argument(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
