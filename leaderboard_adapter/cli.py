@@ -1,4 +1,4 @@
-"""The `langprop-drive` command line: evaluate agents, collect DAgger data, train policies, replay infractions."""
+"""The `langprop-drive` command line: evaluate agents, collect DAgger data, train policies, replay infractions, run the loop."""
 
 from __future__ import annotations
 
@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     _train_parser(sub)
     _replay_parser(sub)
     _towns_parser(sub)
+    from langprop_driver.pipeline.loop_command import add_parsers as add_loop_parsers
+
+    add_loop_parsers(sub)
     return parser
 
 
@@ -200,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
             from langprop_driver.pipeline.replay_command import run_replay
 
             return run_replay(args)
+        if args.command in ("loop", "loop-evaluate", "loop-train"):
+            from langprop_driver.pipeline import loop_command
+
+            run = {"loop": loop_command.run_loop, "loop-evaluate": loop_command.run_loop_evaluate,
+                   "loop-train": loop_command.run_loop_train}[args.command]  # fmt: skip
+            return run(args)
         if args.command == "towns":
             from leaderboard_adapter.evaluator.towns_command import run_towns
 
