@@ -21,7 +21,7 @@ from leaderboard_adapter.carla_mode import CARLA_MODE_HELP, CarlaModeSettings, R
 from leaderboard_adapter.carla_mode.process_group import Terminated, sigterm_raises
 from leaderboard_adapter.errors import LangPropDriveError
 
-from .run_folder import RunFolder, TrainStatus
+from .run_folder import LAYOUT, RunFolder, TrainStatus
 
 if TYPE_CHECKING:
     from .loop_steps import Evaluation, RouteSelection, StepContext
@@ -45,13 +45,7 @@ a checkpoint whose state.json step reached its target), a partial collection goe
 (`collect --resume`, or the leaderboard's --resume), and training resumes itself.
 
 Run folder:
-  RUN/buffer/iter_k/          replay-buffer shards (one per route run)
-  RUN/results/iter_k/         collect_seed<s>.json (leaderboard results) and the agent configs
-  RUN/policy/iter_k/          checkpoint: state.json, candidates/, training.png
-  RUN/eval/iter_k.json        with --evaluate
-  RUN/logs/                   CARLA mode: server and evaluator logs
-  RUN/loop.log                the command lines the loop was run with
-"""
+""" + LAYOUT
 
 EVALUATE_DESCRIPTION = """\
 Evaluate a policy (or any leaderboard agent) over routes, in the embedded world or in CARLA

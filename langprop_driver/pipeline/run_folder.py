@@ -1,18 +1,19 @@
-"""RunFolder: the layout of a `langprop-drive loop` run folder, and how far each iteration's training has come.
-
-    RUN/buffer/iter_k/          replay-buffer shards (one per route run)
-    RUN/results/iter_k/         collect_seed<s>.json (leaderboard results) and the agent configs
-    RUN/policy/iter_k/          checkpoint: state.json, candidates/, training.png
-    RUN/eval/iter_k.json        with --evaluate
-    RUN/logs/                   CARLA mode: server and evaluator logs
-    RUN/loop.log                the command lines the loop was run with
-"""
+"""RunFolder: the layout of a `langprop-drive loop` run folder (LAYOUT), and how far each iteration's training has come."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+LAYOUT = """\
+  RUN/buffer/iter_k/          replay-buffer shards (one per route run)
+  RUN/results/iter_k/         collect_seed<s>.json (leaderboard results) and the agent configs
+  RUN/policy/iter_k/          checkpoint: state.json, candidates/, training.png
+  RUN/eval/iter_k.json        with --evaluate
+  RUN/logs/                   CARLA mode: server and evaluator logs
+  RUN/loop.log                the command lines the loop was run with
+"""
 
 
 @dataclass(frozen=True)
