@@ -7,8 +7,8 @@ The parsers are built here (light imports only); the steps live in :mod:`.loop_s
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -72,7 +72,6 @@ def _int_at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
         return int(text)
 
-    parse.__name__ = f"integer >= {low}"
     return parse
 
 
@@ -189,10 +188,9 @@ def _interruptible() -> Iterator[None]:
         raise SystemExit(stop.exit_code) from None
 
 
-def _existing_policy(policy: str) -> str:
+def _existing_policy(policy: str) -> None:
     if policy != "baseline" and not Path(policy).exists():
         raise LangPropDriveError(f"--policy {policy}: no such file or folder (give 'baseline', a .py file or a checkpoint folder)")
-    return policy
 
 
 def _step_context(args: argparse.Namespace, log_dir: Path, servers: int = 1) -> StepContext:
@@ -257,7 +255,8 @@ def run_loop(args: argparse.Namespace) -> int:
         require_endpoint()  # before anything is collected: training will need it
     run.root.mkdir(parents=True, exist_ok=True)
     with run.command_log.open("a") as log:
-        log.write(f"{time.strftime('%F %T')}  langprop-drive loop {shlex.join(sys.argv[2:])}\n")
+        settings = json.dumps({key: value for key, value in vars(args).items() if key != "command"}, default=str)
+        log.write(f"{time.strftime('%F %T')}  langprop-drive loop {settings}\n")
     mode = ctx.carla.describe() if ctx.carla is not None else "embedded world"
     subset = f" (subset {routes.subset})" if routes.subset else ""
     say(f"run {run.root}: {args.iterations} iterations, {mode}, routes {routes.routes}{subset}, "
