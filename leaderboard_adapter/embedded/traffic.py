@@ -4,7 +4,9 @@ Each vehicle holds a plan of the next few canonical segments (random successors 
 seeded generator) and an arc length on the first. Every step, vectorised over vehicles:
 1. obstacles: vehicles (NPCs and the ego) on the plan, vehicles in a short straight corridor
    ahead (heading within 60°), the ego at any other heading where its box covers the planned
-   path within that reach, and walkers whose next second crosses the corridor;
+   path within that reach, and walkers whose next second crosses the corridor; an NPC whose box
+   already overlaps the ego's (they collided) no longer treats the ego as an obstacle, so it drives
+   on and the two part (as CARLA's physics parts them) instead of waiting for each other for good;
 2. the next junction entry: a stop line unless the vehicle holds a claim on that junction lane.
    A claim is granted, first come first served (longest wait, then lowest index), when the
    vehicle is first in its lane, within braking range, its light is green (or yellow too late
@@ -17,15 +19,19 @@ Dead ends (lanes with no successor, e.g. highway merge lanes): a plan reaching o
 by repeating that segment, so the vehicle drives to the lane's end; there it leaves and comes
 back, at once, at the start of another ordinary lane clear of the ego and the others (drawn
 from the same generator: same seed, same traffic), so the fleet keeps its size.
+Deadlocks with the ego: an NPC that has stood `ego_deadlock_s` close to the standing ego, facing
+across or against it, leaves the same way (see `TrafficParams.ego_deadlock_s`).
 Heights: `z_m` is the lane centre's height at each vehicle's position.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from leaderboard_adapter.criteria.geometry import obb_overlap_one_vs_many
 from leaderboard_adapter.embedded import idm
 from leaderboard_adapter.embedded.idm import IdmParams
 from leaderboard_adapter.embedded.network import DrivingNetwork
@@ -58,6 +64,11 @@ class TrafficParams:
     yellow_max_decel_mps2: float = 4.0
     stop_speed_mps: float = 0.1
     stop_distance_m: float = 3.0
+    ego_deadlock_s: float = 20.0
+    """An NPC standing this long [s] within `ego_deadlock_radius_m` of the standing ego, at a crossing or
+    opposing heading, leaves (comes back elsewhere, as from a dead end): the two wait for each other, and
+    a kinematic world has no physics to push one past (CARLA's would, after a collision)."""
+    ego_deadlock_radius_m: float = 10.0
     idm: IdmParams = field(default_factory=IdmParams)
 
     def __post_init__(self) -> None:
@@ -73,6 +84,8 @@ class TrafficParams:
             "claim_margin_m",
             "yellow_max_decel_mps2",
             "stop_distance_m",
+            "ego_deadlock_s",
+            "ego_deadlock_radius_m",
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"TrafficParams.{name} must be positive, got {getattr(self, name)}")
@@ -124,6 +137,7 @@ class TrafficFleet:
         self.claim = np.zeros(0, dtype=np.int64)
         self.stop_cleared = np.zeros(0, dtype=np.int64)
         self.wait_ticks = np.zeros(0, dtype=np.int64)
+        self.deadlock_ticks = np.zeros(0, dtype=np.int64)
         self.x_m = np.zeros(0)
         self.y_m = np.zeros(0)
         self.z_m = np.zeros(0)
@@ -164,6 +178,7 @@ class TrafficFleet:
         self.claim = np.append(self.claim, -1)
         self.stop_cleared = np.append(self.stop_cleared, -1)
         self.wait_ticks = np.append(self.wait_ticks, 0)
+        self.deadlock_ticks = np.append(self.deadlock_ticks, 0)
         self._update_pose()
         return len(self) - 1
 
@@ -292,6 +307,18 @@ class TrafficFleet:
             np.hypot(dx[:, n], dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m)
         )
         ahead[:, n] = np.minimum(ahead[:, n], self._ego_on_plan(offs, ego, near_ego, reach))
+        # an NPC already touching the ego drives on past it (CARLA's physics would part the two; here both
+        # would wait for the other for good, and the ego be "blocked")
+        touching = self._touching_ego(ego)
+        ahead[touching, n] = np.inf
+        along_path[touching, n] = np.inf
+        facing_ego = (
+            (v < p.stop_speed_mps)
+            & (ego.speed_mps < p.stop_speed_mps)
+            & ~same_way[:, n]
+            & (np.hypot(dx[:, n], dy[:, n]) < p.ego_deadlock_radius_m)
+        )
+        self.deadlock_ticks = np.where(facing_ego, self.deadlock_ticks + 1, 0)
         gap = np.minimum(along_path, ahead) - half_len
         v_lead = np.maximum(v_all[None, :] * cos_rel, 0.0)
         ratio = idm.gap_ratio(
@@ -382,8 +409,23 @@ class TrafficFleet:
         self.accel_mps2 = (v_new - v) / dt_s
         self.speed_mps = v_new
         self.s_m = s + v_new * dt_s
+        for i in np.flatnonzero(self.deadlock_ticks * dt_s >= p.ego_deadlock_s):
+            self._respawn(int(i), rng, ego)
         self._advance(rng, ego)
         self._update_pose()
+
+    def _touching_ego(self, ego: EgoOnGraph) -> np.ndarray:
+        """(N,) bool: NPCs whose box overlaps the ego's."""
+        near = np.flatnonzero(
+            np.hypot(self.x_m - ego.x_m, self.y_m - ego.y_m)
+            < 0.5 * (np.hypot(self.length_m, self.width_m) + math.hypot(ego.length_m, ego.width_m))
+        )
+        touching = np.zeros(len(self), dtype=bool)
+        touching[near] = obb_overlap_one_vs_many(
+            ego.x_m, ego.y_m, ego.yaw_deg, ego.length_m, ego.width_m,
+            self.x_m[near], self.y_m[near], self.yaw_deg[near], self.length_m[near], self.width_m[near],
+        )
+        return touching
 
     def _ego_on_plan(
         self, offs: np.ndarray, ego: EgoOnGraph, candidates: np.ndarray, reach_m: np.ndarray
@@ -447,7 +489,7 @@ class TrafficFleet:
             over = over[self.s_m[over] > net.length_m[self.plan[over, 0]]]
 
     def _respawn(self, i: int, rng: np.random.Generator, ego: EgoOnGraph) -> None:
-        """Put vehicle `i` (at the end of a dead-end lane) back, standing, at the start of a random ordinary
+        """Put vehicle `i` (at the end of a dead-end lane, or deadlocked with the ego) back, standing, at the start of a random ordinary
         lane at least `spawn_clearance_from_ego_m` from the ego and `spawn_min_spacing_m` from the others
         (the best-spaced of `_MAX_SPAWN_TRIES` draws when none is)."""
         net = self.net
@@ -478,6 +520,7 @@ class TrafficFleet:
         self.claim[i] = -1
         self.stop_cleared[i] = -1
         self.wait_ticks[i] = 0
+        self.deadlock_ticks[i] = 0
         self.respawns += 1
 
     def _update_pose(self) -> None:

@@ -41,6 +41,10 @@ class RouteInterpolationError(RoutePlanningError):
     """A route's keypoints cannot be joined; the message names the route and the keypoint index."""
 
 
+BACKTRACK_M = 10.0
+"""How far behind the route's end [m] the first points of the next leg are dropped (see `_ahead_of`)."""
+
+
 @functools.lru_cache(maxsize=16)
 def planner_for(town: Town, hop_resolution: float = 1.0) -> GlobalRoutePlanner:
     """The (cached) planner of a town at `hop_resolution` metres."""
@@ -87,7 +91,7 @@ def interpolate_trajectory(
             raise RouteInterpolationError(
                 f"route {route_id!r} in {town.name}: no path from keypoint {k} to keypoint {k + 1}: {exc}"
             ) from exc
-        for point, _ in trace:
+        for point in _ahead_of(route, [p for p, _ in trace]):
             if (
                 route
                 and math.hypot(point.x_m - route[-1].x_m, point.y_m - route[-1].y_m) < 0.3 * hop_resolution
@@ -95,6 +99,26 @@ def interpolate_trajectory(
                 continue
             route.append(point)
     return resample(route, hop_resolution)
+
+
+def _ahead_of(route: Sequence[RoutePoint], leg: list[RoutePoint]) -> list[RoutePoint]:
+    """`leg` without its first points that lie behind the end of `route` (within BACKTRACK_M of it).
+
+    A lane change can end a leg up to five points past its keypoint, and the next leg starts at the
+    keypoint: CARLA's concatenated route steps back there, and a route-progress window (the criteria
+    test the next 2 to 5 points) can never pass a resampled step back, so the car is "off route" 30 m on.
+    """
+    if not route:
+        return leg
+    end = route[-1]
+    heading = (math.cos(math.radians(end.yaw_deg)), math.sin(math.radians(end.yaw_deg)))
+    first = 0
+    while first < len(leg):
+        dx, dy = leg[first].x_m - end.x_m, leg[first].y_m - end.y_m
+        if math.hypot(dx, dy) > BACKTRACK_M or dx * heading[0] + dy * heading[1] > 0.0:
+            break
+        first += 1
+    return leg[first:]
 
 
 def resample(points: Sequence[RoutePoint], step_m: float) -> list[RoutePoint]:

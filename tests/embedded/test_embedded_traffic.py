@@ -220,3 +220,45 @@ def test_npc_gives_way_to_ego_waiting_at_stop_line_but_not_to_one_further_back(s
                 entered[gap_m] = True
                 break
     assert entered == {1.0: False, 20.0: True}
+
+
+def _straight_lane(net: DrivingNetwork) -> int:
+    """A canonical ordinary lane at least 40 m long."""
+    return int(next(s for s in np.flatnonzero(net.is_canonical & ~net.is_junction) if net.length_m[s] >= 40.0))
+
+
+def test_npc_touching_the_ego_drives_on_past_it(lights_town) -> None:
+    """After a collision the two boxes overlap; an NPC that kept braking for the ego inside its box would
+    stand there for good (Longest6 route 25 in Town05 ended "blocked"). Touching, it drives on; an ego a
+    few metres ahead on its lane, not touching, still stops it."""
+    net = DrivingNetwork(lights_town[1])
+    lane = _straight_lane(net)
+    speeds = {}
+    for name, ahead_m in (("touching", 2.0), ("ahead", 7.0)):
+        world = _quiet_world(lights_town, lane)
+        i = world.vehicle_index(world.spawn_vehicle(lane, 10.0, speed_mps=3.0, path=[lane]))
+        x, y, yaw = (float(a[0]) for a in net.pose_at(np.array([lane]), np.array([10.0 + ahead_m])))
+        for _ in range(20):
+            _step_with_standing_ego(world, (x, y), yaw + 90.0)
+        speeds[name] = float(world.fleet.speed_mps[i])
+    assert speeds["touching"] > 3.0, speeds
+    assert speeds["ahead"] < 1.0, speeds
+
+
+def test_npc_deadlocked_with_the_standing_ego_leaves_after_the_set_wait(lights_town) -> None:
+    """An NPC standing nose to nose with the standing ego (each waits for the other) comes back elsewhere
+    after `ego_deadlock_s`, not before."""
+    net = DrivingNetwork(lights_town[1])
+    lane = _straight_lane(net)
+    world = _quiet_world(lights_town, lane)
+    f = world.fleet
+    i = world.vehicle_index(world.spawn_vehicle(lane, 10.0, speed_mps=0.0, path=[lane]))
+    x, y, yaw = (float(a[0]) for a in net.pose_at(np.array([lane]), np.array([17.0])))
+    wait_ticks = round(f.params.ego_deadlock_s / 0.05)
+    for _ in range(wait_ticks - 1):
+        _step_with_standing_ego(world, (x, y), yaw + 180.0)
+    assert (f.respawns, f.plan[i, 0]) == (0, lane)
+    assert f.s_m[i] == pytest.approx(10.0)
+    _step_with_standing_ego(world, (x, y), yaw + 180.0)
+    assert f.respawns == 1
+    assert np.hypot(f.x_m[i] - x, f.y_m[i] - y) >= f.params.spawn_clearance_from_ego_m

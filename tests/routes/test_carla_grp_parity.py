@@ -145,3 +145,23 @@ def test_no_lane_segment_runs_past_its_exit_and_back():
         if len(xy) > 1:
             steps = [math.dist(a, b) for a, b in zip(xy, xy[1:], strict=False)]
             assert max(steps) < 2.5 * graph.resolution_m, seg.lane_key
+
+
+# Longest6 route 33 (Town06), keypoints 4-6: the leg to keypoint 5 ends with a lane change that joins the
+# new lane 5 points on, 3 m past the keypoint, where the next leg starts. CARLA's concatenated route steps
+# back there; resampled, that step back held the route-progress windows, and the expert was "deviated
+# from the route" 30 m further on (RC 12.9).
+ROUTE_33_LANE_CHANGE_AT_A_KEYPOINT = [
+    (-6.503499507904053, 227.21038818359375, 0.0),
+    (23.862815856933594, 248.03375244140625, 0.0),
+    (69.93260192871094, 248.04946899414062, 0.0),
+]
+
+
+def test_the_route_never_steps_back_where_a_lane_change_ends_a_leg():
+    points = interpolate_trajectory(carla_town("Town06"), ROUTE_33_LANE_CHANGE_AT_A_KEYPOINT)
+    assert any(p.road_option == RoadOption.CHANGELANERIGHT for p in points)
+    for a, b in zip(points, points[1:], strict=False):
+        yaw = math.radians(a.yaw_deg)
+        # a lane change may join its new lane a little behind (CARLA caps the 5 points at the lane's end)
+        assert (b.x_m - a.x_m) * math.cos(yaw) + (b.y_m - a.y_m) * math.sin(yaw) > -0.5, (a, b)
