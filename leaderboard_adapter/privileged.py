@@ -41,6 +41,9 @@ class RunInfo:
     """NPC vehicles in the town (None when unknown)."""
     walker_count: int | None = None
     """Pedestrians in the town (None when unknown)."""
+    output_dir: str = ""
+    """Where the agent writes the files of this run (a DAgger shard): a folder of the process that drives it,
+    whose files the route-run executor brings back to the head process; "" for the agent's own setting."""
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,8 @@ class DaggerAgent(LangPropAgent):
             frame_rate_hz=self.config.frame_rate_hz,
             extra=self._replay_extra(run),
         )
-        writer = ShardWriter.create(self.config.buffer_dir, header, flush_every=self.config.flush_every)
+        buffer_dir = run.output_dir if run and run.output_dir else self.config.buffer_dir
+        writer = ShardWriter.create(buffer_dir, header, flush_every=self.config.flush_every)
         self._feed = InfractionFeed(self.view)
         return DaggerRecorder(writer, self.config.beta, self.config.frame_rate_hz, _DT_S, self.config.seed)
 

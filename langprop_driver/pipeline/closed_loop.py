@@ -4,8 +4,9 @@ Training runs use the DAgger agent (the candidate drives, the expert labels ever
 shard per run goes to ``<run_dir>/online_buffer/<candidate>/<run>/``): their infractions become the
 update prompt's closed-loop feedback, and their frames join the training samples (online DAgger).
 Validation runs (other routes and seeds, never trained on) use the LangProp agent and record nothing.
-Every run is a :class:`RouteJob` on a :class:`RouteJobPool`; a candidate's fitness is the mean
-driving score of its runs, with RC, IP and per-kind infraction counts in its summary, and the
+Every run is a :class:`~leaderboard_adapter.executor.RouteJob` on the route-run executor (local
+processes, or Ray with the `ray` setting; shards come back to this process); a candidate's fitness is
+the mean driving score of its runs, with RC, IP and per-kind infraction counts in its summary, and the
 records and events of each run in ``<run_dir>/closed_loop/<split>/<candidate>.json``.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 from collections import Counter
 from collections.abc import Sequence
@@ -26,12 +28,14 @@ from langprop_driver.engine.checkpoint import candidate_path, write_candidate
 from langprop_driver.engine.fitness import Fitness, Split
 from langprop_driver.engine.llm_cache import write_json_atomic
 from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR
+from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR, world_config_for
+from leaderboard_adapter.evaluator.planned_run import plan_route
+from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
+from leaderboard_adapter.executor import ExecutorSettings, RouteJob, RouteJobResult, executor_for, run_all
 from leaderboard_adapter.routes.route_parser import RouteFileError, parse_routes_file
 
 from .drive_feedback import Drive, closed_loop_feedback
-from .route_jobs import RouteJob, RouteJobPool, RouteJobResult, planned_run
 
 ONLINE_BUFFER = "online_buffer"
 RESULTS_DIR = "closed_loop"
@@ -67,7 +71,10 @@ class ClosedLoopConfig:
     walkers: int | None = None
     town_dir: str | None = None
     workers: int = 0
-    """Route-run worker processes; 0: one per core."""
+    """Route runs at once; 0: one per core (on Ray: the cluster's CPUs)."""
+    ray: str | None = None
+    """None: local worker processes (unless RAY_ADDRESS is set); "": Ray at RAY_ADDRESS or on this machine;
+    else the Ray cluster's address."""
     step_timeout_s: float = 0.2
     """The agent's limit per policy call [s]."""
     mode: str = "dagger_penalty"
@@ -105,15 +112,20 @@ class DrivingScorer:
                 f"closed-loop settings: validation must be runs training never drives; routes {sorted(shared)} "
                 "are in both splits with a shared seed"
             )
-        for route_id in {*self._routes["train"], *self._routes["validation"]}:  # clear errors before any run
-            planned_run(str(self.routes_file), route_id, config.town_dir)
+        town_dir = Path(config.town_dir) if config.town_dir else None
+        for route_id in sorted({*self._routes["train"], *self._routes["validation"]}):  # errors before any run
+            planning_error = plan_route(self.routes_file, route_id, town_dir).planning_error
+            if planning_error:
+                raise LangPropDriveError(f"closed-loop routes: {planning_error}")
+        self._world = world_config_for(config.vehicles, config.walkers)
         self.key = self._key()
-        self._pool = RouteJobPool(config.workers)
+        # a failing candidate's per-step warnings are in its records: only errors of the runs reach the log
+        self._executor = executor_for(ExecutorSettings(config.workers, config.ray, log_level=logging.ERROR))
         self._visited: tuple[tuple[str, ...], list[Sample]] | None = None
 
     def _key(self) -> str:
         described = {**asdict(self.config), "routes_file": hashlib.sha256(self.routes_file.read_bytes()).hexdigest()}
-        for unused in ("workers", "progress", "feedback_chars", "online_samples", "infraction_weight", "lookahead_s"):
+        for unused in ("workers", "ray", "progress", "feedback_chars", "online_samples", "infraction_weight", "lookahead_s"):
             described.pop(unused)
         return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -133,13 +145,16 @@ class DrivingScorer:
                 folder.mkdir(parents=True)
                 agent_config = {"policy": policy, "step_timeout_s": self.config.step_timeout_s}
                 if split == "train":
-                    agent_config.update(buffer_dir=str(buffer.resolve()), beta=0.0, seed=seed)
+                    agent_config.update(beta=0.0, seed=seed)
                 config_path = folder / "agent_config.json"
                 config_path.write_text(json.dumps(agent_config, indent=2) + "\n")
-                agent = AGENTS_DIR / ("dagger_agent.py" if split == "train" else "langprop_agent.py")
-                jobs.append(RouteJob(str(self.routes_file), route_id, seed, str(agent), str(config_path.resolve()),
-                                     self.config.leaderboard_version, self.config.vehicles, self.config.walkers,
-                                     self.config.town_dir))  # fmt: skip
+                agent_file = AGENTS_DIR / ("dagger_agent.py" if split == "train" else "langprop_agent.py")
+                version = self.config.leaderboard_version
+                jobs.append(RouteJob(
+                    str(self.routes_file), route_id, seed, AgentSpec(agent_file, str(config_path.resolve()), version, "MAP"),
+                    self._world, version, town_dir=self.config.town_dir,
+                    output_dir=str(buffer.resolve()) if split == "train" else None,
+                ))  # fmt: skip
         return jobs
 
     def score(self, candidates: Sequence[Candidate], split: Split) -> dict[str, Fitness]:
@@ -147,7 +162,7 @@ class DrivingScorer:
         jobs = {c.id: self._jobs(c, split) for c in candidates}
         flat = [job for cid in jobs for job in jobs[cid]]
         desc = f"closed loop ({split}, {len(candidates)} candidate(s))"
-        results = iter(self._pool.run(flat, self.config.progress, desc))
+        results = iter(run_all(self._executor, flat, self.config.progress, desc))
         fitness = {}
         for cid, candidate_jobs in jobs.items():
             mine = [next(results) for _ in candidate_jobs]
@@ -211,4 +226,4 @@ class DrivingScorer:
         return samples
 
     def close(self) -> None:
-        self._pool.close()
+        self._executor.close()

@@ -1,15 +1,18 @@
 """`langprop-drive collect`: DAgger collection in the embedded world, one evaluation of the DAgger agent per seed.
 
 The policy drives (the expert with probability `--beta`), the expert labels every step, and the
-DAgger agent writes one replay-buffer shard per route run into `--buffer`. Each seed's
-evaluation keeps a leaderboard results file in `--results-dir` (`collect_seed<s>.json`), so an
-interrupted collection goes on with `--resume`: finished routes are skipped, and the route that
-was cut off is driven again (its partial shard stays readable and is kept).
+DAgger agent writes one replay-buffer shard per route run; route runs go to the executor (`--workers`
+local processes, or Ray with `--ray`), and their shards come back to this process, which writes them
+into `--buffer` together with the run's record. Each seed's evaluation keeps a leaderboard results file
+in `--results-dir` (`collect_seed<s>.json`), so an interrupted collection goes on with `--resume`:
+finished routes are skipped, and the runs that were cut off are driven again (a cut-off run leaves no
+shard: the buffer holds exactly the shards of the recorded runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import re
@@ -28,6 +31,7 @@ from leaderboard_adapter.evaluator.evaluate_command import (
     world_config_for,
 )
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
+from leaderboard_adapter.executor import ExecutorSettings, executor_for
 
 logger = logging.getLogger(__name__)
 DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
@@ -86,21 +90,24 @@ def run_collect(args: argparse.Namespace) -> int:
     args.buffer.mkdir(parents=True, exist_ok=True)
     config_path = results_dir / AGENT_CONFIG_FILE
     config_path.write_text(json.dumps({k: v for k, v in asdict(config).items() if v is not None}, indent=2) + "\n")
-    agent = AgentSpec(DAGGER_AGENT, str(config_path), args.leaderboard_version, "MAP")
-    for seed in seeds:
-        print(f"collect: seed {seed}, {len(runs)} route runs, policy {args.policy}, beta {args.beta}")
-        request = EvaluationRequest(
-            runs=runs,
-            agent=agent,
-            world_config=world_config,
-            checkpoint=results_dir / f"collect_seed{seed}.json",
-            seed=seed,
-            leaderboard_version=args.leaderboard_version,
-            resume=args.resume,
-            progress=not args.no_progress,
-        )
-        code = evaluate_runs(request)
-        if code != 0:
-            return code
+    agent = AgentSpec(DAGGER_AGENT, str(config_path.resolve()), args.leaderboard_version, "MAP")
+    with contextlib.closing(executor_for(ExecutorSettings.from_args(args))) as executor:
+        for seed in seeds:
+            print(f"collect: seed {seed}, {len(runs)} route runs, policy {args.policy}, beta {args.beta}")
+            request = EvaluationRequest(
+                runs=runs,
+                agent=agent,
+                world_config=world_config,
+                checkpoint=results_dir / f"collect_seed{seed}.json",
+                seed=seed,
+                leaderboard_version=args.leaderboard_version,
+                executor=executor,
+                resume=args.resume,
+                progress=not args.no_progress,
+                output_dir=args.buffer,
+            )
+            code = evaluate_runs(request)
+            if code != 0:
+                return code
     print(_buffer_summary(args.buffer))
     return 0

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from data_collection import Shard
-
-from .route_jobs import RouteJobResult
+from leaderboard_adapter.executor import RouteJobResult
 
 LEAD_S = 1.0
 """How long before an infraction the shown observation was recorded [s]."""

@@ -137,6 +137,7 @@ def _scorer(settings: TrainSettings, out: Path, progress: bool) -> DrivingScorer
         validation=RouteSplit(settings.validation_routes, tuple(parse_seeds(settings.validation_seeds))),
         town_dir=settings.town_dir,
         workers=settings.workers,
+        ray=settings.ray,
         mode=settings.mode,
         online_samples=settings.online_samples,
         infraction_weight=settings.infraction_weight,

@@ -77,7 +77,10 @@ class TrainSettings:
     validate_top: int = 1
     """Closed loop: the best this many by training DS are validated per step."""
     workers: int = 0
-    """Closed loop: route-run worker processes; 0: one per core."""
+    """Closed loop: route runs at once; 0: one per core (on Ray: the cluster's CPUs)."""
+    ray: str | None = None
+    """Closed loop: None for local worker processes (unless RAY_ADDRESS is set), "" for Ray at RAY_ADDRESS or on
+    this machine, else the Ray cluster's address (`--ray [ADDRESS]`)."""
     online_samples: int = 256
     """Closed loop: frames the candidates visited (labelled by the expert) drawn into the training samples."""
     town_dir: str | None = None

@@ -1,4 +1,5 @@
-"""`langprop-drive evaluate`: the embedded leaderboard evaluator's run loop over routes and repetitions."""
+"""`langprop-drive evaluate`: the embedded leaderboard evaluator's head: routes and repetitions as route runs on
+an executor (local processes or Ray), their records written in route order to one results file."""
 
 from __future__ import annotations
 
@@ -9,33 +10,26 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from tqdm import tqdm
 
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
 from leaderboard_adapter.embedded.config import WorldConfig
-from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.route_runner import (
-    AgentSpec,
-    RouteOutcome,
-    error_text,
-    run_route,
-    simulation_crash_outcome,
-    world_seed,
-)
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
+from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.evaluator.sensor_icons import sensor_icons
 from leaderboard_adapter.evaluator.summary import print_summary
-from leaderboard_adapter.privileged import RunInfo
-from leaderboard_adapter.roads.opendrive import InvalidOpenDriveError
-from leaderboard_adapter.roads.towns import Town, TownNotFoundError, load_town
-from leaderboard_adapter.routes.interpolation import interpolate_route
-from leaderboard_adapter.routes.route_config import RouteConfig
-from leaderboard_adapter.routes.route_parser import RouteFileError, parse_routes_file
-from leaderboard_adapter.routes.route_planner import RoutePlanningError
+from leaderboard_adapter.executor import (
+    ExecutorSettings,
+    RouteJob,
+    RouteJobResult,
+    RouteRunExecutor,
+    RunProgress,
+    executor_for,
+    in_job_order,
+)
 from leaderboard_adapter.scoring import (
     EntryStatus,
     ResultsFile,
@@ -43,99 +37,9 @@ from leaderboard_adapter.scoring import (
     ResultsFormat,
     RouteEnding,
     RouteRecord,
-    build_route_record,
-    route_id_for,
-    scheme_for_version,
 )
-from leaderboard_adapter.scoring.results_v1 import route_id_v1, status_v1
-from leaderboard_adapter.world_view import RoutePoint
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PlannedRun:
-    """One entry of the run: a route, its repetition, its index in the results file and its dense route.
-
-    `planning_error`: why the route's town could not be loaded or its keypoints traced ("" when they
-    were; then `town` is None and `points` empty): the run is recorded as "Failed - Simulation crashed".
-    """
-
-    index: int
-    route: RouteConfig
-    repetition: int
-    town: Town | None
-    points: list[RoutePoint]
-    routes_file: Path
-    planning_error: str = ""
-
-    @property
-    def route_id(self) -> str:
-        return route_id_for(self.route.id, self.repetition)
-
-    def record_id(self, leaderboard_version: str) -> str:
-        """The results file's `route_id`: 1.0 names every repetition 'RouteScenario_<id>', 2.x adds '_rep<r>'."""
-        if _is_v1(leaderboard_version):
-            return route_id_v1(self.route.id)
-        return self.route_id
-
-    def run_info(self, seed: int, leaderboard_version: str, world_config: WorldConfig) -> RunInfo:
-        """What the evaluator publishes to agents for this run, evaluated with `--seed seed` in `world_config`."""
-        world = world_seed(seed, self.route.id, self.repetition)
-        return RunInfo(
-            self.route_id, self.index, self.repetition, self.route.town, seed, world, leaderboard_version,
-            str(self.routes_file), world_config.vehicle_count, world_config.walker_count,
-        )
-
-
-def _is_v1(leaderboard_version: str) -> bool:
-    return ResultsFormat.for_version(leaderboard_version) is ResultsFormat.V1_0
-
-
-def plan_runs(
-    routes_file: Path, subset: str, repetitions: int, town_dir: Path | None, xodr: Path | None
-) -> list[PlannedRun]:
-    """Parse, resolve towns and interpolate every route up front.
-
-    A route whose town cannot be loaded or whose keypoints cannot be traced is planned with its
-    `planning_error` (it is recorded as a simulation crash, as the leaderboard records a scenario that
-    cannot be loaded, and the other routes run); when no route at all can be planned, the first
-    error is raised as LangPropDriveError (a wrong `--town-dir` or `--xodr`, before anything runs).
-    """
-    if repetitions < 1:
-        raise LangPropDriveError(f"--repetitions must be at least 1, got {repetitions}")
-    try:
-        routes = parse_routes_file(routes_file, subset)
-    except (RouteFileError, OSError) as error:
-        raise LangPropDriveError(str(error)) from error
-    planned: list[PlannedRun] = []
-    errors: list[tuple[str, Exception]] = []
-    for i, route in enumerate(routes):
-        town: Town | None = None
-        points: list[RoutePoint] = []
-        problem = ""
-        try:
-            town = load_town(route.town, town_dir=town_dir, xodr_path=xodr)
-            points = interpolate_route(town, route)
-        except (TownNotFoundError, InvalidOpenDriveError, RoutePlanningError) as error:
-            problem = f"{routes_file}: route {route.id}: {error}"
-            errors.append((problem, error))
-        except Exception as error:  # as the leaderboard: a scenario that cannot be loaded is a crash
-            logger.exception("%s: route %s could not be planned", routes_file, route.id)
-            problem = f"{routes_file}: route {route.id}: {error_text(error)}"
-            errors.append((problem, error))
-        if problem:
-            logger.error("%s: recorded as 'Failed - Simulation crashed'", problem)
-            town, points = None, []
-        for repetition in range(repetitions):
-            planned.append(
-                PlannedRun(i * repetitions + repetition, route, repetition, town, points, routes_file, problem)
-            )
-    if routes and len(errors) == len(routes):
-        problem, error = errors[0]
-        more = f" (and {len(errors) - 1} more routes that cannot be planned)" if len(errors) > 1 else ""
-        raise LangPropDriveError(problem + more) from error
-    return planned
 
 
 def _open_results(path: Path, runs: list[PlannedRun], resume: bool, version: str = "2.1") -> ResultsFile:
@@ -158,32 +62,6 @@ def _open_results(path: Path, runs: list[PlannedRun], resume: bool, version: str
         raise LangPropDriveError(str(error)) from error
 
 
-def route_record(run: PlannedRun, outcome: RouteOutcome, version: str) -> RouteRecord:
-    """The route's leaderboard record; its `meta` also holds what the agent reported (`agent_meta`),
-    when the agent or the simulation crashed or the agent could not be set up, the first line of the
-    error (`failure_detail`), and for a map without any OpenDRIVE signal `map_signals` 0 and `map_note`."""
-    completion = 100 if outcome.target_reached else outcome.route_completion_percent
-    record = build_route_record(
-        index=run.index,
-        route_id=run.record_id(version),
-        events=outcome.events,
-        route_completion=completion,
-        ending=outcome.ending,
-        route_length_m=outcome.route_length_m,
-        duration_game_s=outcome.duration_game_s,
-        duration_system_s=outcome.duration_system_s,
-        penalties=scheme_for_version(version),
-    )
-    if _is_v1(version):
-        record = replace(record, status=status_v1(record.status))  # 1.0 has no "Perfect"
-    extra: dict[str, float | str] = dict(outcome.agent_meta)
-    if outcome.failure_detail:
-        extra["failure_detail"] = outcome.failure_detail.splitlines()[0]
-    if run.town is not None and run.town.signals_note:
-        extra["map_signals"] = 0
-        extra["map_note"] = run.town.signals_note
-    return replace(record, meta=replace(record.meta, extra=extra)) if extra else record
-
 
 def policy_calls_text(record: RouteRecord) -> str:
     """'policy failed 3 of 250 calls' when the agent reported `policy_calls` and `policy_failures`, else ''."""
@@ -193,38 +71,15 @@ def policy_calls_text(record: RouteRecord) -> str:
     return f"policy failed {failures} of {calls} calls"
 
 
-class _Progress:
-    """A route-level progress bar whose postfix shows the current route's completion."""
-
-    def __init__(self, total: int, done: int, enabled: bool):
-        self.bar = tqdm(total=total, initial=done, unit="route", disable=not enabled, dynamic_ncols=True)
-        self._next_refresh_frame = 0
-
-    def on_tick(self, world: EmbeddedWorld, completion_percent: float) -> None:
-        if world.frame >= self._next_refresh_frame:
-            self._next_refresh_frame = world.frame + 100
-            self.bar.set_postfix_str(f"RC {completion_percent:5.1f}%  t {world.game_time_s:6.1f}s", refresh=True)
-
-    def route_done(self, record: RouteRecord) -> None:
-        line = (
-            f"{record.route_id}: {record.status}  DS {record.driving_score:.2f}  RC {record.route_completion:.2f}  "
-            f"IP {record.infraction_penalty:.3f}"
-        )
-        policy = policy_calls_text(record)
-        self.bar.write(line + (f"  {policy}" if policy else ""))
-        self.bar.update(1)
-
-    def close(self) -> None:
-        self.bar.close()
-
-
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
 """The repository's leaderboard agent files (route follower, expert, LangProp, DAgger)."""
 
 
 @dataclass(frozen=True)
 class EvaluationRequest:
-    """One evaluation: planned runs, the agent, the world, where results go and how the run is shown."""
+    """One evaluation: planned runs, the agent, the world, where results go, how the run is shown, and the
+    executor of its route runs (the head's: it keeps it open). `output_dir`: where the files the agent writes
+    for each run go (the DAgger agent's shards; None: where the agent's config says, on the host that drives)."""
 
     runs: list[PlannedRun]
     agent: AgentSpec
@@ -232,8 +87,27 @@ class EvaluationRequest:
     checkpoint: Path
     seed: int
     leaderboard_version: str
+    executor: RouteRunExecutor
     resume: bool = False
     progress: bool = True
+    output_dir: Path | None = None
+
+    def job(self, run: PlannedRun) -> RouteJob:
+        """`run` as a route job (every path absolute, so it means the same in any worker)."""
+        return RouteJob(
+            str(run.routes_file.resolve()), run.route.id, self.seed, self.agent, self.world_config,
+            self.leaderboard_version, run.repetition, run.index, _absolute(run.town_dir), _absolute(run.xodr),
+            _absolute(self.output_dir),
+        )  # fmt: skip
+
+
+def _absolute(path: Path | None) -> str | None:
+    return str(path.resolve()) if path is not None else None
+
+
+def _absolute_config(config: str) -> str:
+    """An agent config argument made absolute when it names an existing file or folder ('' and 'baseline' stay)."""
+    return str(Path(config).resolve()) if config and Path(config).exists() else config
 
 
 def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> AgentSpec:
@@ -255,10 +129,10 @@ def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> 
                 raise ValueError("--step-timeout-s needs a folder for the agent config it writes")
             config = str(_policy_config_file(args.policy, args.step_timeout_s, config_dir))
     else:
-        agent_path = Path(args.agent) if args.agent is not None else AGENTS_DIR / "route_follower_agent.py"
+        agent_path = Path(args.agent).resolve() if args.agent is not None else AGENTS_DIR / "route_follower_agent.py"
         config = args.agent_config
     return AgentSpec(
-        agent_path, config, args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0
+        agent_path, _absolute_config(config), args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0
     )
 
 
@@ -289,7 +163,8 @@ def plan_from_args(args: argparse.Namespace) -> list[PlannedRun]:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run the evaluation described by the parsed `evaluate` arguments; the process exit code."""
-    with _agent_config_dir(args) as config_dir:
+    settings = ExecutorSettings.from_args(args)
+    with _agent_config_dir(args) as config_dir, contextlib.closing(executor_for(settings)) as executor:
         request = EvaluationRequest(
             runs=plan_from_args(args),
             agent=agent_spec_for(args, config_dir),
@@ -297,6 +172,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             checkpoint=Path(args.checkpoint),
             seed=args.seed,
             leaderboard_version=args.leaderboard_version,
+            executor=executor,
             resume=args.resume,
             progress=not args.no_progress,
         )
@@ -330,34 +206,49 @@ def check_agent_config(agent_class: type, config_path: str) -> None:
         ) from error
 
 
-def drive_planned_run(run: PlannedRun, request: EvaluationRequest, on_tick) -> RouteOutcome:
-    """One run's outcome; a route that could not be planned, or whose run raised past `run_route`, is a
-    simulation crash (KeyboardInterrupt escapes)."""
-    if run.planning_error or run.town is None:
-        return simulation_crash_outcome(run.planning_error or "the route was not planned")
-    wall_start = time.monotonic()
-    info = run.run_info(request.seed, request.leaderboard_version, request.world_config)
-    try:
-        return run_route(
-            request.agent, run.town, run.points, request.world_config, info.world_seed,
-            request.leaderboard_version, on_tick, run_info=info,
-            route_length_m=run.route.keypoint_length_m if _is_v1(request.leaderboard_version) else None,
-        )
-    except Exception as error:
-        logger.exception("%s: the simulation crashed", run.route_id)
-        return simulation_crash_outcome(error_text(error), time.monotonic() - wall_start)
+@dataclass
+class _Scored:
+    """What the head learnt from the records written so far, in route order."""
+
+    agent_built: bool
+    crashed: list[str] = field(default_factory=list)
+    stopped_by: RouteJobResult | None = None
+
+
+def _score(result: RouteJobResult, results: ResultsFile, scored: _Scored, progress: RunProgress) -> None:
+    """Write `result`'s files and its record (the next in route order); note a crash or a stop in `scored`."""
+    record = RouteRecord.from_json(result.record)
+    result.write_files()
+    scored.agent_built = scored.agent_built or result.agent_built
+    if result.sensor_types and not results.sensors:
+        results.set_sensors(sensor_icons(result.sensor_types))
+    if result.ending is RouteEnding.SIMULATION_CRASHED:
+        scored.crashed.append(f"{record.route_id} ({record.meta.extra.get('failure_detail', '')})")
+    entry_status = EntryStatus.CRASHED if scored.crashed else result.ending.entry_status
+    results.add_record(record, entry_status=entry_status)
+    line = (
+        f"{record.route_id}: {record.status}  DS {record.driving_score:.2f}  RC {record.route_completion:.2f}  "
+        f"IP {record.infraction_penalty:.3f}"
+    )
+    policy = policy_calls_text(record)
+    progress.write(line + (f"  {policy}" if policy else ""))
+    if result.ending.stops_evaluation and result.ending is not RouteEnding.SIMULATION_CRASHED:
+        scored.stopped_by = result
 
 
 def evaluate_runs(request: EvaluationRequest) -> int:
-    """Drive every planned run not yet in the results file and finalise it; 0, or 130 on Ctrl-C (what was
-    scored is kept). Raises LangPropDriveError for an agent file that cannot load, an agent config its
-    class's `check_config` refuses, or a run that stops the evaluation (invalid sensors).
+    """Drive every planned run not yet in the results file on the request's executor and finalise the file;
+    0, or 130 on Ctrl-C (the runs still going are cancelled; the records written so far are kept). Records,
+    and the files of their runs, are written by this process in route order as runs finish, so the results
+    file is the same whatever the executor and its worker count. Raises LangPropDriveError for an agent file
+    that cannot load, an agent config its class's `check_config` refuses, or a run that stops the evaluation
+    (invalid sensors).
 
-    A route that could not be planned, or whose simulation raised, is recorded as the leaderboard
-    records it ("Failed - Simulation crashed", entry status "Crashed") and the run goes on with the
-    next route: a deliberate difference, as the leaderboard stops at a crash and expects a resubmission,
-    while here the world is deterministic and the same route would crash again. The entry stays
-    "Crashed" (not eligible) once a route crashed, and the global record is computed over all routes."""
+    A route that could not be planned, or whose simulation raised (or whose worker died on every try), is
+    recorded as the leaderboard records it ("Failed - Simulation crashed", entry status "Crashed") and the
+    run goes on with the next route: a deliberate difference, as the leaderboard stops at a crash and expects
+    a resubmission, while here the world is deterministic and the same route would crash again. The entry
+    stays "Crashed" (not eligible) once a route crashed, and the global record is computed over all routes."""
     runs, version = request.runs, request.leaderboard_version
     try:
         agent_class = load_agent_class(request.agent.path)  # fail fast, before any route runs
@@ -367,40 +258,31 @@ def evaluate_runs(request: EvaluationRequest) -> int:
     checkpoint = request.checkpoint
     results = _open_results(checkpoint, runs, request.resume, version)
     todo = [run for run in runs if run.index >= results.resume_index]
-    progress = _Progress(len(runs), len(runs) - len(todo), enabled=request.progress)
-    stopped_by: RouteOutcome | None = None
-    crashed: list[str] = []
-    agent_built = bool(results.sensors)
+    logger.info("%d route run(s) to drive on %s", len(todo), request.executor.description)
+    progress = RunProgress(len(runs), len(runs) - len(todo), enabled=request.progress)
+    scored = _Scored(agent_built=bool(results.sensors))
     try:
-        for run in todo:
-            outcome = drive_planned_run(run, request, progress.on_tick)
-            agent_built = agent_built or outcome.agent_built
-            if outcome.sensor_types and not results.sensors:
-                results.set_sensors(sensor_icons(outcome.sensor_types))
-            record = route_record(run, outcome, version)
-            if outcome.ending is RouteEnding.SIMULATION_CRASHED:
-                crashed.append(f"{record.route_id} ({record.meta.extra.get('failure_detail', '')})")
-            entry_status = EntryStatus.CRASHED if crashed else outcome.ending.entry_status
-            results.add_record(record, entry_status=entry_status)
-            progress.route_done(record)
-            if outcome.ending.stops_evaluation and outcome.ending is not RouteEnding.SIMULATION_CRASHED:
-                stopped_by = outcome
-                break
+        with contextlib.closing(in_job_order(request.executor, [request.job(run) for run in todo], progress)) as ordered:
+            for result in ordered:
+                _score(result, results, scored, progress)
+                if scored.stopped_by is not None:
+                    break
     except KeyboardInterrupt:
         progress.close()
         done, total = results.progress
         print(f"\ninterrupted: {done} of {total} routes are saved in {checkpoint}; continue with --resume")
         return 130
     progress.close()
-    if stopped_by is not None:
+    if scored.stopped_by is not None:
         print_summary(results.records, None)
+        stopped = scored.stopped_by
         raise LangPropDriveError(
-            f"evaluation stopped ({stopped_by.ending.failure_message}): {stopped_by.failure_detail}"
+            f"evaluation stopped ({stopped.ending.failure_message}): {stopped.record['meta'].get('failure_detail', '')}"
         )
-    results.finalise(sensors_initialized=agent_built)
+    results.finalise(sensors_initialized=scored.agent_built)
     print_summary(results.records, list(zip(results.labels, results.values, strict=True)))
-    if crashed:
-        print(f"simulation crashed on {len(crashed)} route(s), entry status {results.entry_status_text}: "
-              + "; ".join(crashed))
+    if scored.crashed:
+        print(f"simulation crashed on {len(scored.crashed)} route(s), entry status {results.entry_status_text}: "
+              + "; ".join(scored.crashed))
     print(f"results: {checkpoint}")
     return 0

@@ -73,7 +73,8 @@ def test_ctrl_c_keeps_scored_routes_and_resume_finishes_the_run(tmp_path: Path, 
     checkpoint = tmp_path / "results.json"
     counter = tmp_path / "constructions"
     config = misbehaviour("interrupt", frame=30, after_constructions=1, counter=str(counter))
-    assert evaluate(checkpoint, "--agent", str(MISBEHAVING), "--agent-config", config) == 130
+    # one worker: the runs go one after the other, so the second is interrupted after the first is scored
+    assert evaluate(checkpoint, "--agent", str(MISBEHAVING), "--agent-config", config, "--workers", "1") == 130
     first = json.loads(checkpoint.read_text())
     assert first["_checkpoint"]["progress"] == [1, 2]
     assert len(first["_checkpoint"]["records"]) == 1

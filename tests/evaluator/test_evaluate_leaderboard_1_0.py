@@ -73,7 +73,7 @@ def test_1_0_results_file_and_resume(tmp_path: Path, misbehaviour) -> None:
     checkpoint = tmp_path / "results.json"
     counter = tmp_path / "constructions"
     config = misbehaviour("interrupt", frame=30, after_constructions=1, counter=str(counter))
-    assert evaluate(checkpoint, "embedded_smoke", "--agent", str(MISBEHAVING), "--agent-config", config) == 130
+    assert evaluate(checkpoint, "embedded_smoke", "--agent", str(MISBEHAVING), "--agent-config", config, "--workers", "1") == 130
     first = json.loads(checkpoint.read_text())
     assert first["_checkpoint"]["progress"] == [1, 2] and first["entry_status"] == "Started"
 

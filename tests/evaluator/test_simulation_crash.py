@@ -16,13 +16,14 @@ import pytest
 
 from leaderboard_adapter.cli import main
 from leaderboard_adapter.embedded.world import EmbeddedWorld
-from leaderboard_adapter.evaluator import route_runner
+from leaderboard_adapter.evaluator import evaluate_command, route_runner
 from leaderboard_adapter.roads.osm_layout import OsmLayout, OsmWay
 from leaderboard_adapter.roads.town_generator import convert_osm
 from leaderboard_adapter.roads.towns import load_town
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))  # its CARLA map lookup
 from carla_maps import carla_town_file  # noqa: E402
+from evaluator_helpers import InProcessExecutorDouble  # noqa: E402
 
 QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
 CRASHED = "Failed - Simulation crashed"
@@ -136,6 +137,7 @@ class FirstWorldRaisesDouble(EmbeddedWorld):
 def test_a_world_raising_mid_route_is_a_crash_record_and_the_run_goes_on(tmp_path: Path, monkeypatch) -> None:
     FirstWorldRaisesDouble.built = 0
     monkeypatch.setattr(route_runner, "EmbeddedWorld", FirstWorldRaisesDouble)
+    monkeypatch.setattr(evaluate_command, "executor_for", lambda settings: InProcessExecutorDouble())
     routes = write_routes(tmp_path / "routes.xml", route_xml("0", *GRID_ROUTE), route_xml("1", *STOPS_ROUTE))
     checkpoint = tmp_path / "results.json"
     assert main(["evaluate", "--routes", str(routes), "--checkpoint", str(checkpoint), *QUIET]) == 0
