@@ -60,11 +60,18 @@ class ActorState:
         return float(np.hypot(self.vx_mps, self.vy_mps))
 
 
+LEVEL_SEPARATION_M = 3.0
+"""Actors whose heights differ by more than this [m] are on different levels (a bridge over a road, a ramp
+beside it) and cannot touch or obstruct each other: collisions, NPCs' obstacles and the observation
+compare heights as well as plan positions. A car is about 1.5 m tall and a bridge 5 m or more above."""
+
+
 @dataclass(frozen=True)
 class ActorArrays:
     """All non-hero actors at one instant as parallel arrays of shape (N,) (world frame).
 
-    Cheap to build every step and vectorisable.
+    Cheap to build every step and vectorisable. `z_m` is each actor's height (its road's, in the
+    embedded world).
     """
 
     ids: np.ndarray
@@ -76,21 +83,26 @@ class ActorArrays:
     vy_mps: np.ndarray
     length_m: np.ndarray
     width_m: np.ndarray
+    z_m: np.ndarray
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
+    def on_level_of(self, z_m: float) -> np.ndarray:
+        """(N,) bool: actors within LEVEL_SEPARATION_M of height `z_m` [m]."""
+        return np.abs(self.z_m - z_m) <= LEVEL_SEPARATION_M
+
     @staticmethod
     def empty() -> ActorArrays:
         z = np.zeros(0)
-        return ActorArrays(np.zeros(0, np.int64), np.zeros(0, np.int8), z, z, z, z, z, z, z)
+        return ActorArrays(np.zeros(0, np.int64), np.zeros(0, np.int8), z, z, z, z, z, z, z, z)
 
     @staticmethod
     def from_states(states: list[ActorState]) -> ActorArrays:
         if not states:
             return ActorArrays.empty()
         cols = np.array(
-            [(s.x_m, s.y_m, s.yaw_deg, s.vx_mps, s.vy_mps, s.length_m, s.width_m) for s in states], dtype=float
+            [(s.x_m, s.y_m, s.yaw_deg, s.vx_mps, s.vy_mps, s.length_m, s.width_m, s.z_m) for s in states], dtype=float
         )
         return ActorArrays(
             np.array([s.id for s in states], np.int64),

@@ -44,7 +44,8 @@ No key is ever missing: what is absent is None or [].
     junction_ahead (bool): a junction starts at most 50 m ahead (always False while in_junction).
     distance_to_junction_m: from the ego's FRONT BUMPER along the route to that junction; None when
         junction_ahead is False.
-- vehicles, pedestrians: lists of the actors whose centre is within 50 m, nearest first ([] if none).
+- vehicles, pedestrians: lists of the actors whose centre is within 50 m, on the ego's level (not on a bridge
+  above or a road below), nearest first ([] if none).
     Each actor: id (int, stable over time); x_m, y_m: its centre (ego frame); heading_deg: where it
     points, relative to the ego (0 same direction, 180 oncoming, +90 pointing to the ego's left);
     vx_mps, vy_mps: its velocity over the ground in the ego frame (forward, left; a car ahead driving

@@ -1,4 +1,5 @@
-"""The observation's `vehicles` and `pedestrians`: actors within ACTOR_RANGE_M, in the ego frame, nearest first.
+"""The observation's `vehicles` and `pedestrians`: actors within ACTOR_RANGE_M on the ego's level, in the ego
+frame, nearest first (a car on a bridge above or a road below is left out: see LEVEL_SEPARATION_M).
 
 One vectorised pass over `WorldView.actors()`: distances, the range mask, the sort and the
 ego-frame transform (`frames`) are numpy operations on the actors in range, stacked into
@@ -20,15 +21,16 @@ _WALKER = int(ActorKind.WALKER)
 
 
 def nearby_actors(
-    frame: EgoFrame, actors: ActorArrays, range_m: float = ACTOR_RANGE_M
+    frame: EgoFrame, actors: ActorArrays, hero_z_m: float, range_m: float = ACTOR_RANGE_M
 ) -> tuple[list[dict], list[dict]]:
-    """(vehicles, pedestrians) whose centre is within `range_m` [m] of the ego's centre, as ACTOR dicts, nearest first."""
+    """(vehicles, pedestrians) whose centre is within `range_m` [m] of the ego's centre and on the level of
+    `hero_z_m` [m], as ACTOR dicts, nearest first."""
     if len(actors) == 0:
         return [], []
     dx = actors.x_m - frame.x_m
     dy = actors.y_m - frame.y_m
     d2 = dx * dx + dy * dy
-    near = np.flatnonzero(d2 <= range_m * range_m)
+    near = np.flatnonzero((d2 <= range_m * range_m) & actors.on_level_of(hero_z_m))
     if near.size == 0:
         return [], []
     dist = np.sqrt(d2[near])

@@ -65,7 +65,7 @@ class ObservationBuilder:
         s_front = s_m + front_m
         clear_behind = hero.length_m + SIGNAL_CLEARANCE_M
         speed = hero.speed_mps
-        vehicles, pedestrians = nearby_actors(frame, view.actors())
+        vehicles, pedestrians = nearby_actors(frame, view.actors(), hero.z_m)
         now = view.game_time_s
         if speed >= STOPPED_SPEED_MPS:
             self._standing_since_s = None

@@ -74,7 +74,7 @@ def actor_arrays(actors: Iterable[Any], hero_id: int | None, boxes: BoxCache) ->
     """Every alive vehicle and walker in `actors` except the one with id `hero_id`, as `ActorArrays`."""
     ids: list[int] = []
     kinds: list[int] = []
-    rows: list[tuple[float, float, float, float, float, float, float]] = []
+    rows: list[tuple[float, float, float, float, float, float, float, float]] = []
     for actor in actors:
         kind = actor_kind(actor.type_id)
         if kind is None or actor.id == hero_id or not actor.is_alive:
@@ -84,7 +84,7 @@ def actor_arrays(actors: Iterable[Any], hero_id: int | None, boxes: BoxCache) ->
         length, width, _ = boxes.size(actor)
         ids.append(int(actor.id))
         kinds.append(int(kind))
-        rows.append((t.location.x, t.location.y, t.rotation.yaw, v.x, v.y, length, width))
+        rows.append((t.location.x, t.location.y, t.rotation.yaw, v.x, v.y, length, width, t.location.z))
     if not rows:
         return ActorArrays.empty()
     cols = np.asarray(rows, dtype=float).T

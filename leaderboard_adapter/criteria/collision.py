@@ -1,7 +1,8 @@
 """CollisionCriterion: the leaderboard's CollisionTest on oriented boxes instead of a physics sensor.
 
 Contacts: the hero's box overlapping a vehicle's or walker's box (separating axis test,
-vectorised over actors), or the hero touching the virtual layout (see `layout.py`).
+vectorised over actors) on the hero's level (heights within LEVEL_SEPARATION_M: a car on the bridge
+above is not hit), or the hero touching the virtual layout (see `layout.py`).
 Contacts are then filtered exactly as scenario_runner's `CollisionTest._count_collisions`
 and `update` do (a CARLA collision sensor reports contact every tick, as here):
 
@@ -63,7 +64,7 @@ def classify(type_id: str) -> InfractionType | None:
 def find_contacts(
     hero: HeroTick, actors: ActorArrays, type_id_of: Callable[[int, int], str] | None = None
 ) -> list[Contact]:
-    """Actors whose box overlaps the hero's box, nearest first."""
+    """Actors on the hero's level whose box overlaps the hero's box, nearest first."""
     n = len(actors)
     if n == 0:
         return []
@@ -71,7 +72,7 @@ def find_contacts(
     dy = actors.y_m - hero.y_m
     d2 = dx * dx + dy * dy
     reach = math.hypot(hero.length_m, hero.width_m) / 2.0 + np.hypot(actors.length_m, actors.width_m) / 2.0
-    near = np.flatnonzero(d2 <= reach * reach)
+    near = np.flatnonzero((d2 <= reach * reach) & actors.on_level_of(hero.z_m))
     if near.size == 0:
         return []
     hit = obb_overlap_one_vs_many(

@@ -4,7 +4,8 @@ Each vehicle holds a plan of the next few canonical segments (random successors 
 seeded generator) and an arc length on the first. Every step, vectorised over vehicles:
 1. obstacles: vehicles (NPCs and the ego) on the plan, vehicles in a short straight corridor
    ahead (heading within 60°), the ego at any other heading where its box covers the planned
-   path within that reach, and walkers whose next second crosses the corridor; an NPC whose box
+   path within that reach (vehicles on another level, see LEVEL_SEPARATION_M, are none of these),
+   and walkers whose next second crosses the corridor; an NPC whose box
    already overlaps the ego's (they collided) no longer treats the ego as an obstacle, so it drives
    on and the two part (as CARLA's physics parts them) instead of waiting for each other for good;
 2. the next junction entry: a stop line unless the vehicle holds a claim on that junction lane.
@@ -36,6 +37,7 @@ from leaderboard_adapter.embedded import idm
 from leaderboard_adapter.embedded.idm import IdmParams
 from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.embedded.traffic_lights import YELLOW
+from leaderboard_adapter.world_view import LEVEL_SEPARATION_M
 
 #: (full length, full width) [m] of the NPC body styles drawn at spawn
 VEHICLE_SIZES_M = np.array([[4.90, 2.12], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
@@ -108,6 +110,8 @@ class EgoOnGraph:
     segment: int = -2
     s_m: float = 0.0
     claim_segment: int = -1
+    z_m: float = 0.0
+    """Height [m]: NPCs on another level (LEVEL_SEPARATION_M) neither wait for the ego nor touch it."""
 
 
 class TrafficFleet:
@@ -293,29 +297,32 @@ class TrafficFleet:
         lat = dy * c - dx * sn
         cos_rel = c * c_all[None, :] + sn * s_all_sin[None, :]
         same_way = cos_rel > 0.5
+        level = np.abs(np.append(self.z_m, ego.z_m)[None, :] - self.z_m[:, None]) <= LEVEL_SEPARATION_M
         corridor = (
             (along > 0.0)
             & (along < p.vehicle_lookahead_m + half_len)
             & (np.abs(lat) < 0.5 * (self.width_m[:, None] + wid_all[None, :]) + p.vehicle_lateral_margin_m)
             & same_way
+            & level
         )
         corridor[ar, ar] = False
         ahead = np.where(corridor, along, np.inf)
         # the ego at any other heading: where its box covers the NPC's planned path
         reach = p.vehicle_lookahead_m + half_len[:, n]
-        near_ego = ~same_way[:, n] & (
+        near_ego = ~same_way[:, n] & level[:, n] & (
             np.hypot(dx[:, n], dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m)
         )
         ahead[:, n] = np.minimum(ahead[:, n], self._ego_on_plan(offs, ego, near_ego, reach))
         # an NPC already touching the ego drives on past it (CARLA's physics would part the two; here both
         # would wait for the other for good, and the ego be "blocked")
-        touching = self._touching_ego(ego)
+        touching = self._touching_ego(ego) & level[:, n]
         ahead[touching, n] = np.inf
         along_path[touching, n] = np.inf
         facing_ego = (
             (v < p.stop_speed_mps)
             & (ego.speed_mps < p.stop_speed_mps)
             & ~same_way[:, n]
+            & level[:, n]
             & (np.hypot(dx[:, n], dy[:, n]) < p.ego_deadlock_radius_m)
         )
         self.deadlock_ticks = np.where(facing_ego, self.deadlock_ticks + 1, 0)

@@ -130,6 +130,7 @@ class EmbeddedWorld:
                     f.speed_mps * np.sin(yaw),
                     f.length_m,
                     f.width_m,
+                    f.z_m,
                 )
             ]
             w = self.crowd
@@ -146,6 +147,7 @@ class EmbeddedWorld:
                         w.vy_mps,
                         np.full(len(w), p.length_m),
                         np.full(len(w), p.width_m),
+                        w.z_m,
                     )
                 )
             self._cache["actors"] = ActorArrays(*(np.concatenate(cols) for cols in zip(*parts, strict=True)))
@@ -201,6 +203,7 @@ class EmbeddedWorld:
             tracker.segment,
             tracker.s_m,
             claim,
+            ego.z_m,
         )
         w = self.crowd
         if w is not None and len(w):

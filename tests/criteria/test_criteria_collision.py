@@ -12,9 +12,11 @@ from leaderboard_adapter.world_view import ActorArrays, ActorKind, ActorState
 LANE_Y = 1.675  # eastbound lane centre of road 184 in the fixture town
 
 
-def car(actor_id: int, x: float, y: float = LANE_Y, kind: ActorKind = ActorKind.VEHICLE) -> ActorState:
+def car(
+    actor_id: int, x: float, y: float = LANE_Y, kind: ActorKind = ActorKind.VEHICLE, z: float = 0.0
+) -> ActorState:
     length, width = (4.5, 1.9) if kind is ActorKind.VEHICLE else (0.5, 0.5)
-    return ActorState(actor_id, kind, x, y, 0.0, 0.0, 0.0, 0.0, length, width)
+    return ActorState(actor_id, kind, x, y, z, 0.0, 0.0, 0.0, length, width)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +50,20 @@ def test_touching_at_crawl_speed_counts_in_1_0(town_map, route):
     view = ScriptedWorldView(town_map, route, parked_hero(40, 0.05), touching)
     results, _ = run(RouteCriteria(route, town_map, "1.0"), view)
     assert len(collisions([e for r in results for e in r.events])) == 1
+
+
+@pytest.mark.parametrize("version", ["1.0", "2.x"])
+def test_a_box_overlapping_on_another_level_is_no_collision(town_map, route, version):
+    """A car on a bridge 11 m above the hero's road (Town04) overlaps it seen from above only; one on a
+    ramp 1 m up touches it."""
+    above = ActorArrays.from_states([car(42, 30.0 + HERO_LENGTH_M / 2 + 2.0, z=11.0)])
+    ramp = ActorArrays.from_states([car(43, 30.0 + HERO_LENGTH_M / 2 + 2.0, z=1.0)])
+    counts = {}
+    for name, actors in (("above", above), ("ramp", ramp)):
+        view = ScriptedWorldView(town_map, route, parked_hero(40, 2.0), actors)
+        results, _ = run(RouteCriteria(route, town_map, version), view)
+        counts[name] = len(collisions([e for r in results for e in r.events]))
+    assert counts == {"above": 0, "ramp": 1}
 
 
 @pytest.mark.parametrize("version", ["1.0", "2.x"])

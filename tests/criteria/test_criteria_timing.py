@@ -22,7 +22,7 @@ def moving_actors(n: int, ticks: int, seed: int = 3):
     width = np.where(kinds == 1, 0.5, 1.9)
     ids = np.arange(100, 100 + n, dtype=np.int64)
     frames = [
-        ActorArrays(ids, kinds, x0 + vx * 0.05 * t, y0 + vy * 0.05 * t, yaw, vx, vy, length, width)
+        ActorArrays(ids, kinds, x0 + vx * 0.05 * t, y0 + vy * 0.05 * t, yaw, vx, vy, length, width, np.zeros_like(x0))
         for t in range(ticks)
     ]
     return frames

@@ -153,10 +153,10 @@ def _turning_junction_lane(net: DrivingNetwork) -> int:
     raise AssertionError("no turning junction lane")
 
 
-def _step_with_standing_ego(world, ego_xy: tuple[float, float], ego_yaw_deg: float) -> None:
+def _step_with_standing_ego(world, ego_xy: tuple[float, float], ego_yaw_deg: float, ego_z_m: float = 0.0) -> None:
     world.fleet.step(
         0.05,
-        EgoOnGraph(ego_xy[0], ego_xy[1], ego_yaw_deg, 0.0, 4.9, 2.1),
+        EgoOnGraph(ego_xy[0], ego_xy[1], ego_yaw_deg, 0.0, 4.9, 2.1, z_m=ego_z_m),
         np.zeros((0, 2)),
         np.zeros((0, 2)),
         world.lights.segment_state,
@@ -262,3 +262,20 @@ def test_npc_deadlocked_with_the_standing_ego_leaves_after_the_set_wait(lights_t
     _step_with_standing_ego(world, (x, y), yaw + 180.0)
     assert f.respawns == 1
     assert np.hypot(f.x_m[i] - x, f.y_m[i] - y) >= f.params.spawn_clearance_from_ego_m
+
+
+def test_npc_ignores_the_ego_on_another_level(lights_town) -> None:
+    """The ego standing across an NPC's lane 11 m below it (under a bridge) does not stop the NPC, nor does
+    it count as a deadlock; at the lane's own height it stops it."""
+    net = DrivingNetwork(lights_town[1])
+    lane = _straight_lane(net)
+    speeds = {}
+    for name, dz in (("below", -11.0), ("same level", 0.0)):
+        world = _quiet_world(lights_town, lane)
+        i = world.vehicle_index(world.spawn_vehicle(lane, 10.0, speed_mps=3.0, path=[lane]))
+        x, y, yaw = (float(a[0]) for a in net.pose_at(np.array([lane]), np.array([17.0])))
+        for _ in range(20):
+            _step_with_standing_ego(world, (x, y), yaw + 90.0, float(world.fleet.z_m[i]) + dz)
+        speeds[name] = float(world.fleet.speed_mps[i])
+    assert speeds["below"] > 3.0, speeds
+    assert speeds["same level"] < 1.0, speeds

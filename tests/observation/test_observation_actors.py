@@ -56,6 +56,18 @@ def test_sorted_nearest_first_and_split_by_kind() -> None:
             assert abs(np.hypot(a["x_m"], a["y_m"]) - a["distance_m"]) < 2e-3
 
 
+def test_actors_on_another_level_are_left_out() -> None:
+    """A car on a bridge 11 m above the ego (Town04's overpasses), or on the road below it, is no obstacle;
+    one on a ramp 2 m up beside it is."""
+    bridge = ActorState(1, ActorKind.VEHICLE, 105.0, 50.0, 11.0, 90.0, 0.0, 0.0, 4.9, 2.12)
+    below = ActorState(2, ActorKind.VEHICLE, 100.0, 56.0, -8.0, 0.0, 0.0, 0.0, 4.9, 2.12)
+    ramp = ActorState(3, ActorKind.VEHICLE, 100.0, 60.0, 2.0, 90.0, 0.0, 0.0, 4.9, 2.12)
+    walker = ActorState(4, ActorKind.WALKER, 98.0, 50.0, 11.0, 0.0, 0.0, 0.0, 0.5, 0.5)
+    obs = _build([bridge, below, ramp, walker])
+    assert [v["id"] for v in obs["vehicles"]] == [3]
+    assert obs["pedestrians"] == []
+
+
 def test_equal_distances_are_ordered_by_id() -> None:
     others = [actor(9, 110.0, 50.0), actor(4, 90.0, 50.0), actor(6, 100.0, 60.0)]
     assert [v["id"] for v in _build(others)["vehicles"]] == [4, 6, 9]
@@ -63,7 +75,7 @@ def test_equal_distances_are_ordered_by_id() -> None:
 
 def test_no_actors_gives_empty_lists() -> None:
     frame = EgoFrame(0.0, 0.0, 0.0)
-    assert nearby_actors(frame, ActorArrays.empty()) == ([], [])
+    assert nearby_actors(frame, ActorArrays.empty(), 0.0) == ([], [])
     obs = _build([])
     assert obs["vehicles"] == [] and obs["pedestrians"] == []
 
