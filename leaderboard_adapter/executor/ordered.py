@@ -20,7 +20,6 @@ class RunProgress:
     def __init__(self, total: int, done: int = 0, enabled: bool = True, desc: str = "route runs") -> None:
         self.bar = tqdm(total=total, initial=done, desc=desc, unit="run", disable=not enabled, dynamic_ncols=True)
         self.hosts = HostSummary()
-        self.enabled = enabled
 
     def finished(self, result: RouteJobResult) -> None:
         self.hosts.add(result)
@@ -30,9 +29,9 @@ class RunProgress:
         self.bar.write(line)
 
     def close(self, summary: bool = True) -> None:
-        """Close the bar; print the per-host summary when shown and any run finished."""
+        """Close the bar; print the per-host summary (with or without the bar) when any run finished."""
         self.bar.close()
-        if summary and self.enabled and self.hosts.runs_per_host:
+        if summary and self.hosts.runs_per_host:
             Console().print(self.hosts.table())
 
 
