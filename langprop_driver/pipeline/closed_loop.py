@@ -146,14 +146,14 @@ class DrivingScorer:
                 agent_config = {"policy": policy, "step_timeout_s": self.config.step_timeout_s}
                 if split == "train":
                     agent_config.update(beta=0.0, seed=seed)
-                config_path = folder / "agent_config.json"
-                config_path.write_text(json.dumps(agent_config, indent=2) + "\n")
+                config_path, config_text = folder / "agent_config.json", json.dumps(agent_config, indent=2) + "\n"
+                config_path.write_text(config_text)
                 agent_file = AGENTS_DIR / ("dagger_agent.py" if split == "train" else "langprop_agent.py")
                 version = self.config.leaderboard_version
                 jobs.append(RouteJob(
                     str(self.routes_file), route_id, seed, AgentSpec(agent_file, str(config_path.resolve()), version, "MAP"),
                     self._world, version, town_dir=self.config.town_dir,
-                    output_dir=str(buffer.resolve()) if split == "train" else None,
+                    output_dir=str(buffer.resolve()) if split == "train" else None, agent_config_text=config_text,
                 ))  # fmt: skip
         return jobs
 

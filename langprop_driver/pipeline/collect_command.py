@@ -89,7 +89,8 @@ def run_collect(args: argparse.Namespace) -> int:
     results_dir.mkdir(parents=True, exist_ok=True)
     args.buffer.mkdir(parents=True, exist_ok=True)
     config_path = results_dir / AGENT_CONFIG_FILE
-    config_path.write_text(json.dumps({k: v for k, v in asdict(config).items() if v is not None}, indent=2) + "\n")
+    config_text = json.dumps({k: v for k, v in asdict(config).items() if v is not None}, indent=2) + "\n"
+    config_path.write_text(config_text)
     agent = AgentSpec(DAGGER_AGENT, str(config_path.resolve()), args.leaderboard_version, "MAP")
     with contextlib.closing(executor_for(ExecutorSettings.from_args(args))) as executor:
         for seed in seeds:
@@ -105,6 +106,7 @@ def run_collect(args: argparse.Namespace) -> int:
                 resume=args.resume,
                 progress=not args.no_progress,
                 output_dir=args.buffer,
+                agent_config_text=config_text,
             )
             code = evaluate_runs(request)
             if code != 0:

@@ -79,7 +79,8 @@ AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
 class EvaluationRequest:
     """One evaluation: planned runs, the agent, the world, where results go, how the run is shown, and the
     executor of its route runs (the head's: it keeps it open). `output_dir`: where the files the agent writes
-    for each run go (the DAgger agent's shards; None: where the agent's config says, on the host that drives)."""
+    for each run go (the DAgger agent's shards; None: where the agent's config says, on the host that drives).
+    `agent_config_text`: the agent config's contents, sent with every run (see `RouteJob.agent_config_text`)."""
 
     runs: list[PlannedRun]
     agent: AgentSpec
@@ -91,13 +92,14 @@ class EvaluationRequest:
     resume: bool = False
     progress: bool = True
     output_dir: Path | None = None
+    agent_config_text: str | None = None
 
     def job(self, run: PlannedRun) -> RouteJob:
         """`run` as a route job (every path absolute, so it means the same in any worker)."""
         return RouteJob(
             str(run.routes_file.resolve()), run.route.id, self.seed, self.agent, self.world_config,
             self.leaderboard_version, run.repetition, run.index, _absolute(run.town_dir), _absolute(run.xodr),
-            _absolute(self.output_dir),
+            _absolute(self.output_dir), self.agent_config_text,
         )  # fmt: skip
 
 

@@ -35,7 +35,9 @@ class RouteJob:
     (the world seed derives from it, the route id and the repetition), the agent, the world's settings and
     the leaderboard version; `index` is the record's position in its results file. `town_dir`/`xodr`:
     where towns are looked up. `output_dir`: the head's folder for the files the agent writes for the run
-    (None: the agent writes where its config says, on the host that drives)."""
+    (None: the agent writes where its config says, on the host that drives). `agent_config_text`: the agent
+    config's contents, written by the worker into a file of its own (named as `agent.config_path`) that the
+    agent gets instead, so the config need not exist on the worker's host (paths in it must be absolute)."""
 
     routes_file: str
     route_id: str
@@ -48,6 +50,7 @@ class RouteJob:
     town_dir: str | None = None
     xodr: str | None = None
     output_dir: str | None = None
+    agent_config_text: str | None = None
 
     @property
     def name(self) -> str:
@@ -178,12 +181,19 @@ def run_route_job(job: RouteJob, log_level: int = logging.WARNING) -> RouteJobRe
     """Drive `job` in this process; its log records at `log_level` or above travel with the result. A run
     whose route cannot be planned or whose simulation raises is recorded as the leaderboard records a
     crashed simulation. With an `output_dir`, the agent writes into a private folder of this process whose
-    files come back in the result."""
+    files come back in the result; with an `agent_config_text`, the agent reads its config from a private
+    file."""
     wall_start = time.monotonic()
     with _captured_logs(log_level):  # left out: the head planned the same route and logged what planning said
         run = job.planned()
-    with _captured_logs(log_level) as logs, tempfile.TemporaryDirectory(prefix="route-run-") as private:
-        output = private if job.output_dir is not None else ""
-        outcome = drive_planned_run(run, job.agent, job.world_config, job.seed, job.leaderboard_version, None, output)
-        files = _files_under(Path(private))
+    with _captured_logs(log_level) as logs, tempfile.TemporaryDirectory(prefix="route-run-") as scratch:
+        output, agent = Path(scratch) / "output", job.agent
+        output.mkdir()
+        if job.agent_config_text is not None:
+            config = Path(scratch) / Path(job.agent.config_path).name
+            config.write_text(job.agent_config_text)
+            agent = replace(agent, config_path=str(config))
+        published = str(output) if job.output_dir is not None else ""
+        outcome = drive_planned_run(run, agent, job.world_config, job.seed, job.leaderboard_version, None, published)
+        files = _files_under(output)
     return job_result(job, run, outcome, files, tuple(logs), time.monotonic() - wall_start)
