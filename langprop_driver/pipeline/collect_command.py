@@ -1,8 +1,8 @@
 """`langprop-drive collect`: DAgger collection in the embedded world, one evaluation of the DAgger agent per seed.
 
 The policy drives (the expert with probability `--beta`), the expert labels every step, and the
-DAgger agent writes one replay-buffer shard per route run; route runs go to the executor (`--workers`
-local processes, or Ray with `--ray`), and their shards come back to this process, which writes them
+DAgger agent writes one replay-buffer shard per route run; the route runs of every seed go to the
+executor at once (`--workers` local processes, or Ray with `--ray`), and their shards come back to this process, which writes them
 into `--buffer` together with the run's record. Each seed's evaluation keeps a leaderboard results file
 in `--results-dir` (`collect_seed<s>.json`), so an interrupted collection goes on with `--resume`:
 finished routes are skipped, and the runs that were cut off are driven again (a cut-off run leaves no
@@ -92,10 +92,10 @@ def run_collect(args: argparse.Namespace) -> int:
     config_text = json.dumps({k: v for k, v in asdict(config).items() if v is not None}, indent=2) + "\n"
     config_path.write_text(config_text)
     agent = AgentSpec(DAGGER_AGENT, str(config_path.resolve()), args.leaderboard_version, "MAP")
+    print(f"collect: seeds {args.seeds}, {len(seeds)} x {len(runs)} route runs, policy {args.policy}, beta {args.beta}")
     with contextlib.closing(executor_for(ExecutorSettings.from_args(args))) as executor:
-        for seed in seeds:
-            print(f"collect: seed {seed}, {len(runs)} route runs, policy {args.policy}, beta {args.beta}")
-            request = EvaluationRequest(
+        requests = [
+            EvaluationRequest(
                 runs=runs,
                 agent=agent,
                 world_config=world_config,
@@ -108,8 +108,10 @@ def run_collect(args: argparse.Namespace) -> int:
                 output_dir=args.buffer,
                 agent_config_text=config_text,
             )
-            code = evaluate_runs(request)
-            if code != 0:
-                return code
+            for seed in seeds
+        ]
+        code = evaluate_runs(*requests)
+        if code != 0:
+            return code
     print(_buffer_summary(args.buffer))
     return 0

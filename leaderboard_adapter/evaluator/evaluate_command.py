@@ -10,7 +10,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
@@ -208,83 +208,98 @@ def check_agent_config(agent_class: type, config_path: str) -> None:
         ) from error
 
 
-@dataclass
-class _Scored:
-    """What the head learnt from the records written so far, in route order."""
+class _Evaluation:
+    """One request's results file, opened (the agent loaded and its config checked first), then written in route
+    order as the results of its runs come."""
 
-    agent_built: bool
-    crashed: list[str] = field(default_factory=list)
-    stopped_by: RouteJobResult | None = None
+    def __init__(self, request: EvaluationRequest) -> None:
+        try:
+            agent_class = load_agent_class(request.agent.path)  # fail fast, before any route runs
+        except AgentLoadError as error:
+            raise LangPropDriveError(str(error)) from error
+        check_agent_config(agent_class, request.agent.config_path)
+        self.request = request
+        self.results = _open_results(request.checkpoint, request.runs, request.resume, request.leaderboard_version)
+        self.jobs = [request.job(run) for run in request.runs if run.index >= self.results.resume_index]
+        self.agent_built = bool(self.results.sensors)
+        self.crashed: list[str] = []
+        self.stopped_by: RouteJobResult | None = None
+
+    def score(self, result: RouteJobResult, progress: RunProgress, label: str = "") -> None:
+        """Write `result`'s files and its record (the next in route order), show it (after `label`); note a crash
+        or a stop."""
+        results = self.results
+        record = RouteRecord.from_json(result.record)
+        result.write_files()
+        self.agent_built = self.agent_built or result.agent_built
+        if result.sensor_types and not results.sensors:
+            results.set_sensors(sensor_icons(result.sensor_types))
+        if result.ending is RouteEnding.SIMULATION_CRASHED:
+            self.crashed.append(f"{record.route_id} ({record.meta.extra.get('failure_detail', '')})")
+        entry_status = EntryStatus.CRASHED if self.crashed else result.ending.entry_status
+        results.add_record(record, entry_status=entry_status)
+        line = (
+            f"{label}{record.route_id}: {record.status}  DS {record.driving_score:.2f}  RC {record.route_completion:.2f}  "
+            f"IP {record.infraction_penalty:.3f}"
+        )
+        policy = policy_calls_text(record)
+        progress.write(line + (f"  {policy}" if policy else ""))
+        if result.ending.stops_evaluation and result.ending is not RouteEnding.SIMULATION_CRASHED:
+            self.stopped_by = result
+
+    def interrupted_text(self) -> str:
+        done, total = self.results.progress
+        return f"{done} of {total} routes are saved in {self.request.checkpoint}"
+
+    def finish(self) -> None:
+        """Finalise the results file and print its summary; LangPropDriveError when a run stopped the evaluation."""
+        results = self.results
+        if self.stopped_by is not None:
+            print_summary(results.records, None)
+            stopped = self.stopped_by
+            raise LangPropDriveError(
+                f"evaluation stopped ({stopped.ending.failure_message}): {stopped.record['meta'].get('failure_detail', '')}"
+            )
+        results.finalise(sensors_initialized=self.agent_built)
+        print_summary(results.records, list(zip(results.labels, results.values, strict=True)))
+        if self.crashed:
+            print(f"simulation crashed on {len(self.crashed)} route(s), entry status {results.entry_status_text}: "
+                  + "; ".join(self.crashed))
+        print(f"results: {self.request.checkpoint}")
 
 
-def _score(result: RouteJobResult, results: ResultsFile, scored: _Scored, progress: RunProgress) -> None:
-    """Write `result`'s files and its record (the next in route order); note a crash or a stop in `scored`."""
-    record = RouteRecord.from_json(result.record)
-    result.write_files()
-    scored.agent_built = scored.agent_built or result.agent_built
-    if result.sensor_types and not results.sensors:
-        results.set_sensors(sensor_icons(result.sensor_types))
-    if result.ending is RouteEnding.SIMULATION_CRASHED:
-        scored.crashed.append(f"{record.route_id} ({record.meta.extra.get('failure_detail', '')})")
-    entry_status = EntryStatus.CRASHED if scored.crashed else result.ending.entry_status
-    results.add_record(record, entry_status=entry_status)
-    line = (
-        f"{record.route_id}: {record.status}  DS {record.driving_score:.2f}  RC {record.route_completion:.2f}  "
-        f"IP {record.infraction_penalty:.3f}"
-    )
-    policy = policy_calls_text(record)
-    progress.write(line + (f"  {policy}" if policy else ""))
-    if result.ending.stops_evaluation and result.ending is not RouteEnding.SIMULATION_CRASHED:
-        scored.stopped_by = result
-
-
-def evaluate_runs(request: EvaluationRequest) -> int:
-    """Drive every planned run not yet in the results file on the request's executor and finalise the file;
-    0, or 130 on Ctrl-C (the runs still going are cancelled; the records written so far are kept). Records,
-    and the files of their runs, are written by this process in route order as runs finish, so the results
-    file is the same whatever the executor and its worker count. Raises LangPropDriveError for an agent file
-    that cannot load, an agent config its class's `check_config` refuses, or a run that stops the evaluation
-    (invalid sensors).
+def evaluate_runs(*requests: EvaluationRequest) -> int:
+    """Drive every planned run not yet in the results files of `requests` (one evaluation each, e.g. one per seed,
+    all on the first request's executor, their runs at once) and finalise the files; 0, or 130 on Ctrl-C (the
+    runs still going are cancelled; the records written so far are kept). Records, and the files of their
+    runs, are written by this process in route order as runs finish, so a results file is the same whatever
+    the executor and its worker count. Raises LangPropDriveError, before any route runs, for an agent file
+    that cannot load or an agent config its class's `check_config` refuses, and after, for a run that stops
+    the evaluation (invalid sensors).
 
     A route that could not be planned, or whose simulation raised (or whose worker died on every try), is
     recorded as the leaderboard records it ("Failed - Simulation crashed", entry status "Crashed") and the
     run goes on with the next route: a deliberate difference, as the leaderboard stops at a crash and expects
     a resubmission, while here the world is deterministic and the same route would crash again. The entry
     stays "Crashed" (not eligible) once a route crashed, and the global record is computed over all routes."""
-    runs, version = request.runs, request.leaderboard_version
+    evaluations = [_Evaluation(request) for request in requests]
+    executor = requests[0].executor
+    owners = [evaluation for evaluation in evaluations for _ in evaluation.jobs]
+    total = sum(len(evaluation.request.runs) for evaluation in evaluations)
+    progress = RunProgress(total, total - len(owners), enabled=requests[0].progress)
+    logger.info("%d route run(s) to drive on %s", len(owners), executor.description)
+    jobs = [job for evaluation in evaluations for job in evaluation.jobs]
     try:
-        agent_class = load_agent_class(request.agent.path)  # fail fast, before any route runs
-    except AgentLoadError as error:
-        raise LangPropDriveError(str(error)) from error
-    check_agent_config(agent_class, request.agent.config_path)
-    checkpoint = request.checkpoint
-    results = _open_results(checkpoint, runs, request.resume, version)
-    todo = [run for run in runs if run.index >= results.resume_index]
-    logger.info("%d route run(s) to drive on %s", len(todo), request.executor.description)
-    progress = RunProgress(len(runs), len(runs) - len(todo), enabled=request.progress)
-    scored = _Scored(agent_built=bool(results.sensors))
-    try:
-        with contextlib.closing(in_job_order(request.executor, [request.job(run) for run in todo], progress)) as ordered:
-            for result in ordered:
-                _score(result, results, scored, progress)
-                if scored.stopped_by is not None:
+        with contextlib.closing(in_job_order(executor, jobs, progress)) as ordered:
+            for evaluation, result in zip(owners, ordered, strict=False):
+                evaluation.score(result, progress, f"seed {result.job.seed}: " if len(requests) > 1 else "")
+                if evaluation.stopped_by is not None:
                     break
     except KeyboardInterrupt:
         progress.close()
-        done, total = results.progress
-        print(f"\ninterrupted: {done} of {total} routes are saved in {checkpoint}; continue with --resume")
+        print(f"\ninterrupted: {'; '.join(e.interrupted_text() for e in evaluations)}; continue with --resume")
         return 130
     progress.close()
-    if scored.stopped_by is not None:
-        print_summary(results.records, None)
-        stopped = scored.stopped_by
-        raise LangPropDriveError(
-            f"evaluation stopped ({stopped.ending.failure_message}): {stopped.record['meta'].get('failure_detail', '')}"
-        )
-    results.finalise(sensors_initialized=scored.agent_built)
-    print_summary(results.records, list(zip(results.labels, results.values, strict=True)))
-    if scored.crashed:
-        print(f"simulation crashed on {len(scored.crashed)} route(s), entry status {results.entry_status_text}: "
-              + "; ".join(scored.crashed))
-    print(f"results: {checkpoint}")
+    for evaluation in evaluations:  # one that stopped raises: those after it stay to be resumed
+        evaluation.finish()
     return 0

@@ -36,14 +36,16 @@ def test_collect_on_ray_writes_the_results_and_shards_of_the_local_executor(
 ) -> None:
     executors = {"local_1": ("--workers", "1"), "local_2": ("--workers", "2"), "ray": ("--ray", ray_address)}
     for name, flags in executors.items():
-        assert main(["collect", "--routes", "embedded_smoke", "--no-progress", "--buffer", str(tmp_path / name), *flags]) == 0
+        buffer = tmp_path / name
+        assert main(["collect", "--routes", "embedded_smoke", "--seeds", "0-1", "--no-progress", "--buffer", str(buffer), *flags]) == 0
     ray_summary = capsys.readouterr().out.split("Route runs per host")[-1]
     assert "node" in ray_summary  # the per-host summary names the Ray node that drove the runs
-    results = {name: results_of(tmp_path / name / "results" / "collect_seed0.json") for name in executors}
+    for seed in (0, 1):  # both seeds' runs went to the executor at once
+        results = {name: results_of(tmp_path / name / "results" / f"collect_seed{seed}.json") for name in executors}
+        assert results["ray"] == results["local_1"] == results["local_2"]
+        assert results["ray"]["_checkpoint"]["progress"] == [2, 2] and results["ray"]["entry_status"] == "Finished"
     shards = {name: shard_texts(tmp_path / name) for name in executors}
-    assert results["ray"] == results["local_1"] == results["local_2"]
-    assert results["ray"]["_checkpoint"]["progress"] == [2, 2]
-    assert len(shards["ray"]) == 2 and shards["ray"] == shards["local_1"] == shards["local_2"]
+    assert len(shards["ray"]) == 4 and shards["ray"] == shards["local_1"] == shards["local_2"]
 
 
 @pytest.mark.parametrize("name, crashed", [("agent_config.json", False), ("always_agent_config.json", True)])
