@@ -167,9 +167,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     """Run the evaluation described by the parsed `evaluate` arguments; the process exit code."""
     settings = ExecutorSettings.from_args(args)
     with _agent_config_dir(args) as config_dir, contextlib.closing(executor_for(settings)) as executor:
+        agent = agent_spec_for(args, config_dir)
         request = EvaluationRequest(
             runs=plan_from_args(args),
-            agent=agent_spec_for(args, config_dir),
+            agent=agent,
             world_config=world_config_for(args.vehicles, args.walkers),
             checkpoint=Path(args.checkpoint),
             seed=args.seed,
@@ -177,6 +178,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
             executor=executor,
             resume=args.resume,
             progress=not args.no_progress,
+            # the config --step-timeout-s wrote here goes with every run: other hosts have no copy
+            agent_config_text=Path(agent.config_path).read_text() if config_dir is not None else None,
         )
         return evaluate_runs(request)
 

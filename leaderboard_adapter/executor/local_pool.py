@@ -99,7 +99,7 @@ class LocalExecutor:
                     busy[worker.connection] = (worker, i)
                 sentinels = {worker.process.sentinel: worker.connection for worker, _ in busy.values()}
                 ready = wait([*busy, *sentinels])
-                for connection in {sentinels.get(r, r) for r in ready}:  # type: ignore[call-overload]
+                for connection in {sentinels.get(r, r) for r in ready}:  # a dead worker's sentinel: its pipe
                     worker, i = busy.pop(connection)
                     answer = self._answer(worker)
                     if answer is None:

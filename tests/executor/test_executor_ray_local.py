@@ -1,6 +1,7 @@
-"""Route runs on a local Ray cluster (ray.init(num_cpus=2)): results files and shards equal the local executor's,
-a Ray worker killed mid-route is retried and one that keeps dying is a crashed simulation, and Ctrl-C of a
-command connected with --ray ADDRESS cancels its tasks on the cluster and keeps what was scored."""
+"""Route runs on a local Ray cluster (ray.init(num_cpus=2)): results files and shards of `collect`, and the
+closed-loop fitness, equal the local executor's; a Ray worker killed mid-route is retried and one that keeps
+dying is a crashed simulation; Ctrl-C of a command connected with --ray ADDRESS cancels its tasks on the
+cluster and keeps what was scored."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ from executor_helpers import (
     smoke_jobs,
 )
 
+from langprop_driver.driving import BASELINE_POLICY_SOURCE, DRIVE_SPEC
+from langprop_driver.driving.baseline_variants import without_stop_signs
+from langprop_driver.engine import Candidate
+from langprop_driver.pipeline.closed_loop import ONLINE_BUFFER, ClosedLoopConfig, DrivingScorer, RouteSplit
+from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 from leaderboard_adapter.cli import main
 from leaderboard_adapter.executor import run_all
 from leaderboard_adapter.executor.ray_cluster import RayExecutor
@@ -67,3 +73,21 @@ def test_a_ray_worker_killed_mid_route_is_retried_and_one_that_keeps_dying_is_a_
 
 def test_ctrl_c_cancels_the_clusters_tasks_and_keeps_what_was_scored(tmp_path: Path, ray_address: str) -> None:
     interrupt_and_resume(tmp_path, ("--ray", ray_address))
+
+
+def test_closed_loop_fitness_on_ray_equals_the_local_executors(tmp_path: Path, ray_address: str) -> None:
+    candidate = Candidate.create("c0001", without_stop_signs(BASELINE_POLICY_SOURCE), DRIVE_SPEC,
+                                 DEFAULT_ALLOWED_MODULES, origin="given")  # fmt: skip
+    fitness, shards = {}, {}
+    for name, address in (("local", None), ("ray", ray_address)):
+        run_dir = tmp_path / name
+        config = ClosedLoopConfig(routes_file="embedded_smoke", train=RouteSplit("1", (0,)), validation=RouteSplit("0", (1,)),
+                                  vehicles=0, walkers=0, ray=address, progress=False)  # fmt: skip
+        scorer = DrivingScorer(run_dir, config)
+        try:
+            fitness[name] = scorer.score([candidate], "train")["c0001"]
+        finally:
+            scorer.close()
+        shards[name] = [text.replace(str(run_dir), "RUN_DIR") for text in shard_texts(run_dir / ONLINE_BUFFER)]
+    assert fitness["ray"] == fitness["local"] and fitness["ray"].summary["n_stop_infraction"] >= 1
+    assert len(shards["ray"]) == 1 and shards["ray"] == shards["local"]  # the visited frames came back
