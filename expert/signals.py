@@ -3,12 +3,19 @@
 The observation keeps reporting a light or stop sign until the ego has cleared its line, with a negative
 `distance_m` once the front bumper is past it. The expert treats such a signal as passed (`ahead`): it
 never brakes for a line behind its bumper, so a car that has entered the junction drives on out of it.
+Except a light the ego STANDS just past (its stop overshot the line by up to STANDING_OVERSHOOT_M): its tail
+is a car's length from clearing the line, so starting on yellow or red runs the light; it keeps waiting.
 """
 
 from __future__ import annotations
 
 from expert.idm import IdmParams
 from expert.obstacles import Obstacle
+
+STANDING_OVERSHOOT_M = 1.0
+"""How far past a light's line [m] a standing ego's front bumper may be and the light still hold it."""
+STANDING_SPEED_MPS = 0.1
+"""Below this speed [m/s] the ego stands."""
 
 
 def ahead(signal: dict | None) -> dict | None:
@@ -29,12 +36,16 @@ def light_obstacle(
 ) -> Obstacle | None:
     """The stop line of the governing light when the ego must stop there.
 
-    None for a light whose line is behind the front bumper (see `ahead`). Red: always. Yellow: stop
+    None for a light whose line is behind the front bumper (see `ahead`), unless the ego stands at most
+    STANDING_OVERSHOOT_M past it. Red: always. Yellow: stop
     unless stopping before the line needs more than `yellow_stop_decel_mps2` and, at the current speed, the car's tail clears the line within
     `yellow_clear_s` (the light is run when the tail crosses the line on red; the ego sees the
     light turn yellow, so it decides with the whole yellow phase ahead of it).
     """
-    light = ahead(light)
+    standing_on_line = (
+        light is not None and speed_mps < STANDING_SPEED_MPS and -STANDING_OVERSHOOT_M <= float(light["distance_m"]) < 0.0
+    )
+    light = light if standing_on_line else ahead(light)
     if light is None:
         return None
     gap = float(light["distance_m"])

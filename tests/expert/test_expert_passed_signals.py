@@ -35,6 +35,18 @@ def test_an_uncompleted_stop_sign_behind_the_bumper_is_passed(expert: Expert, di
     assert decision.reason == "cruise" and decision.action.target_speed_mps > 3.0
 
 
+@pytest.mark.parametrize("state", ["Red", "Yellow"])
+def test_a_light_the_standing_ego_overshot_by_a_little_still_holds_it(expert: Expert, state: str) -> None:
+    """Stopping overshot the line by 0.25 m; starting on yellow then crossed it with the tail on red
+    (embedded_training route 6, seed 3). Standing, the ego waits; rolling at 3 m/s it goes on (above)."""
+    light = {"id": 13, "state": state, "distance_m": -0.25}
+    standing = expert.act(observation_double(speed_mps=0.0, traffic_light=light))
+    assert standing.action.target_speed_mps == 0.0
+    assert standing.reason == ("red_light" if state == "Red" else "yellow_light")
+    far_past = expert.act(observation_double(speed_mps=0.0, traffic_light={**light, "distance_m": -1.5}))
+    assert far_past.reason == "cruise"
+
+
 def test_a_red_light_at_the_line_still_stops_the_ego(expert: Expert) -> None:
     at_line = expert.act(
         observation_double(speed_mps=3.0, traffic_light={"id": 3, "state": "Red", "distance_m": 0.0})
