@@ -81,7 +81,7 @@ def _run_evaluator(job: LeaderboardJob, settings: CarlaModeSettings, server: Car
     resuming = " (resuming)" if job.results.is_file() else ""
     logger.info("%s: leaderboard evaluator%s -> %s, log %s", job.name, resuming, job.results, log_path)
     evaluator = ProcessGroup(evaluator_argv(job, settings, server), log_path, settings.evaluator_env(),
-                             kill_grace_s=server.config.kill_grace_s)  # fmt: skip
+                             kill_grace_s=server.config.kill_grace_s, watchdog=server.watchdog)  # fmt: skip
     dead_since: float | None = None
     try:
         while evaluator.poll() is None:

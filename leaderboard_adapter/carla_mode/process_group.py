@@ -5,6 +5,10 @@ evaluator may leave agent workers behind: killing the started pid alone leaves o
 here is started with `start_new_session=True` (its pid is its process group id), killed with
 SIGTERM to the group, then SIGKILL after a grace period, and also killed at interpreter exit if its
 owner never stopped it (an `atexit` hook per group, removed on kill).
+
+An `atexit` hook does not run when the owner is SIGKILLed (`ray.kill` of an actor): a `GroupWatchdog`
+is a small process in a session of its own that the owner tells which groups it started; when the owner
+dies, however it dies, the watchdog reads end-of-file on its pipe and kills those groups.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -51,10 +56,11 @@ class ProcessGroup:
     """One started command in its own process group; output to a log file; `kill()` ends the whole group."""
 
     def __init__(self, argv: Sequence[str], log_path: Path, env: Mapping[str, str] | None = None,
-                 kill_grace_s: float = 10.0) -> None:
+                 kill_grace_s: float = 10.0, watchdog: GroupWatchdog | None = None) -> None:
         """Start `argv` now, stdin from /dev/null, stdout and stderr appended to `log_path`.
 
-        `kill_grace_s` [s]: how long `kill()` waits after SIGTERM before SIGKILL.
+        `kill_grace_s` [s]: how long `kill()` waits after SIGTERM before SIGKILL. `watchdog`: kills the
+        group if this process dies without killing it.
         """
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
@@ -65,6 +71,9 @@ class ProcessGroup:
                 env=dict(env) if env is not None else None, start_new_session=True,
             )  # fmt: skip
         atexit.register(self.kill)
+        self._watchdog = watchdog
+        if watchdog is not None:
+            watchdog.watch(self.pid)
 
     @property
     def pid(self) -> int:
@@ -96,6 +105,78 @@ class ProcessGroup:
                     os.killpg(self.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=self.kill_grace_s)
+        if self._watchdog is not None:
+            self._watchdog.forget(self.pid)
+
+
+WATCHDOG_SOURCE = """\
+import os, signal, sys, time
+groups, grace = set(), float(sys.argv[1])
+for line in sys.stdin:
+    sign, pgid = line[0], int(line[1:])
+    (groups.add if sign == "+" else groups.discard)(pgid)
+def alive():
+    found = []
+    for g in groups:
+        try:
+            os.killpg(g, 0)
+            found.append(g)
+        except OSError:
+            pass
+    return found
+for sig in (signal.SIGTERM, signal.SIGKILL):
+    for g in alive():
+        try:
+            os.killpg(g, sig)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+"""
+
+
+WATCHDOG_LAUNCHER = """\
+import subprocess, sys
+watchdog = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]], stdout=subprocess.DEVNULL,
+                            start_new_session=True)
+print(watchdog.pid, flush=True)
+"""
+
+
+class GroupWatchdog:
+    """A process that kills the process groups it was told of once its owner (this process) has gone: on
+    `close()`, or on the owner's death by any signal (its pipe reaches end-of-file). SIGTERM to each group,
+    SIGKILL after `kill_grace_s` [s].
+
+    It is started through a launcher that exits at once, so it is not a child of its owner: Ray kills a
+    dead worker's child processes, which would take the watchdog with the worker."""
+
+    def __init__(self, kill_grace_s: float = 10.0) -> None:
+        launcher = subprocess.Popen([sys.executable, "-c", WATCHDOG_LAUNCHER, WATCHDOG_SOURCE, f"{kill_grace_s:g}"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        assert launcher.stdin is not None and launcher.stdout is not None
+        self.pid = int(launcher.stdout.readline())
+        """The watchdog's pid."""
+        launcher.wait()
+        launcher.stdout.close()
+        self._pipe = launcher.stdin
+
+    def _tell(self, line: str) -> None:
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self._pipe.write(line + "\n")
+            self._pipe.flush()
+
+    def watch(self, pgid: int) -> None:
+        self._tell(f"+{pgid}")
+
+    def forget(self, pgid: int) -> None:
+        self._tell(f"-{pgid}")
+
+    def close(self) -> None:
+        """End the watchdog; it kills the groups still watched first."""
+        with contextlib.suppress(BrokenPipeError):
+            self._pipe.close()
 
 
 class Terminated(Exception):

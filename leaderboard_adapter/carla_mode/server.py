@@ -17,7 +17,7 @@ from pathlib import Path
 from leaderboard_adapter.errors import LangPropDriveError
 
 from .ports import accepts_connections, free_port_ranges, wait_for_port
-from .process_group import ProcessGroup
+from .process_group import GroupWatchdog, ProcessGroup
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +95,10 @@ class CarlaServerConfig:
 class CarlaServer:
     """One CARLA server: started (or waited for) by `start()`, stopped by `stop()`; see the module docstring."""
 
-    def __init__(self, config: CarlaServerConfig) -> None:
+    def __init__(self, config: CarlaServerConfig, watchdog: GroupWatchdog | None = None) -> None:
         self.config = config
+        self.watchdog = watchdog
+        """Kills this server's (and its evaluators') process groups if the owner dies without stopping them."""
         self.starts = 0
         """How many times a server process was started (0 for an external server)."""
         self._group: ProcessGroup | None = None
@@ -170,7 +172,7 @@ class CarlaServer:
             argv.append(f"-graphicsadapter={config.gpu}")
         argv.extend(config.extra_args)
         log_path = config.log_dir / f"carla_{config.name}_start{self.starts}.log"
-        group = ProcessGroup(argv, log_path, kill_grace_s=config.kill_grace_s)
+        group = ProcessGroup(argv, log_path, kill_grace_s=config.kill_grace_s, watchdog=self.watchdog)
         self._group = group
         logger.info("%s: CARLA server started: pid %d, port %d, traffic manager %d, log %s",
                     config.name, group.pid, rpc, traffic_manager, log_path)  # fmt: skip

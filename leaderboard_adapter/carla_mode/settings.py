@@ -49,7 +49,10 @@ Environment:
   CARLA_POLL_S            seconds between checks of a running evaluator (default 1)
   CARLA_MAX_RESTARTS      as --max-restarts (default 5)
   CARLA_SERVER_ARGS       more CarlaUE4.sh arguments, e.g. "-quality-level=Low"
-  CARLA_GPUS              e.g. "0,1": servers take -graphicsadapter=N in turn
+  CARLA_GPUS              e.g. "0,1": servers take -graphicsadapter=N in turn (not with --ray: there
+                          each server's actor takes the GPU Ray gave it)
+  CARLA_RAY_GPUS          with --ray: GPUs per server actor (default 1; a fraction such as 0.5 puts
+                          two servers on one GPU; 0 allows a cluster without GPUs, for tests)
   CARLA_CLIENT_TIMEOUT_S  the evaluator's --timeout (default: its own)
   CARLA_TRACK             the evaluator's --track (default MAP)
   LP_PYTHON               the Python running the evaluator (default: the one running this command)
@@ -85,6 +88,8 @@ class CarlaModeSettings:
     """Time [s] an evaluator may run on after its server died before it is stopped."""
     poll_s: float = 1.0
     """Time [s] between checks of a running evaluator and its server."""
+    ray_gpus: float = 1.0
+    """With --ray: GPUs Ray reserves per server actor (0: none, a cluster without GPUs is allowed)."""
 
     @property
     def evaluator(self) -> Path:
@@ -130,6 +135,7 @@ class CarlaModeSettings:
             max_restarts=_count(env, "CARLA_MAX_RESTARTS", 5),
             dead_grace_s=_seconds(env, "CARLA_DEAD_GRACE_S", 30.0),
             poll_s=_seconds(env, "CARLA_POLL_S", 1.0),
+            ray_gpus=_ray_gpus(env.get("CARLA_RAY_GPUS", "")),
         )
         if not settings.evaluator.is_file():
             raise LangPropDriveError(
@@ -187,6 +193,18 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if not text.isdigit():
         raise LangPropDriveError(f"{name} must be an integer >= 0, got {text!r}")
     return int(text)
+
+
+def _ray_gpus(text: str) -> float:
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value == 0 or 0 < value <= 1 or value.is_integer() and value > 0):
+        raise LangPropDriveError(f"CARLA_RAY_GPUS must be 0, a fraction in (0, 1] or a whole number of GPUs, got {text!r}")
+    return value
 
 
 def _gpus(text: str) -> tuple[int, ...]:
