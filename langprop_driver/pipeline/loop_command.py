@@ -96,6 +96,16 @@ def _max_restarts_argument(p: argparse.ArgumentParser) -> None:
                    "CARLA_MAX_RESTARTS, else 5)")  # fmt: skip
 
 
+def _executor_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_int_at_least(0), default=None,
+                   help="embedded world: route runs at once of collect, train's closed loop and evaluate (default: "
+                   "theirs, one per core; 0: all cores or, on Ray, the cluster's CPUs)")  # fmt: skip
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="route runs on a Ray cluster (ADDRESS as `ray start --head` printed it; without it RAY_ADDRESS, "
+                   "else a Ray instance here); in CARLA mode the servers run as Ray actors, one per GPU "
+                   "(CARLA_RAY_GPUS), --servers of them")  # fmt: skip
+
+
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add `loop`, `loop-train` and `loop-evaluate` to the `langprop-drive` subcommands."""
     raw = argparse.RawDescriptionHelpFormatter
@@ -125,6 +135,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    "without it elsewhere to train, then here to collect the next iteration")  # fmt: skip
     p.add_argument("--servers", type=_int_at_least(1), default=1, help="CARLA mode: servers run at once, one seed each (default 1)")
     _max_restarts_argument(p)
+    _executor_arguments(p)
     _extra_argument(p, "collect")
 
     p = sub.add_parser("loop-evaluate", help="evaluate a policy or agent into a results file, embedded or in CARLA",
@@ -146,6 +157,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="evaluate again even if --checkpoint is complete (the old file is kept aside)")
     p.add_argument("--log-dir", type=Path, default=None, help="CARLA mode: server and evaluator logs (default: beside --checkpoint, logs/)")
     _max_restarts_argument(p)
+    _executor_arguments(p)
     _extra_argument(p, "evaluate")
 
     p = sub.add_parser("loop-train", help="train a policy on a run folder's buffers (LLM endpoint needed)",
@@ -201,7 +213,8 @@ def _step_context(args: argparse.Namespace, log_dir: Path, servers: int = 1) -> 
     if carla is not None and args.max_restarts is not None:
         carla = replace(carla, max_restarts=args.max_restarts)
     return StepContext(carla=carla, log_dir=log_dir, leaderboard_version=os.environ.get("LEADERBOARD_VERSION") or "2.1",
-                       progress=sys.stdout.isatty(), extra=tuple(args.extra), servers=servers)  # fmt: skip
+                       progress=sys.stdout.isatty(), extra=tuple(args.extra), servers=servers, workers=args.workers,
+                       ray=args.ray)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- loop
@@ -238,6 +251,8 @@ def run_loop(args: argparse.Namespace) -> int:
     say = Say("loop")
     if ctx.carla is None and args.servers > 1:
         say("warning: --servers applies to CARLA mode only; the embedded world runs the seeds in turn")
+    if ctx.carla is not None and args.workers is not None:
+        say("warning: --workers applies to the embedded world only; CARLA mode runs --servers servers")
     routes = RouteSelection(args.routes or ctx.default_routes(), args.routes_subset, args.repetitions)
     ctx.check_routes(routes)
     if args.eval_routes is None:
@@ -316,7 +331,7 @@ def _train_phase(loop: _Loop, k: int) -> bool:
     say(f"iteration {k}: training {out} from {policy} on buffers iter_1..iter_{k}{resuming}")
     request = TrainRequest(policy, tuple(run.buffer(i) for i in range(1, k + 1)), out, args.updates, args.model,
                            args.train_config)  # fmt: skip
-    run_command(request.argv(loop.ctx.progress), f"iteration {k}")
+    run_command(request.argv(loop.ctx.progress, loop.ctx.executor_flags()), f"iteration {k}")
     say(f"iteration {k}: policy {out} trained ({TrainStatus.of(out, args.updates).text})")
     return True
 

@@ -1,6 +1,7 @@
 """The loop's steps: collect, train, evaluate into a results file; in the embedded world through the existing
 `langprop-drive` commands (called in this process), or in CARLA through the leaderboard evaluator against
-supervised servers (`leaderboard_adapter.carla_mode`).
+supervised servers (`leaderboard_adapter.carla_mode`): servers started here, or with `--ray` in Ray actors
+on the cluster's GPU hosts (`leaderboard_adapter.carla_mode.ray_actors`).
 
 Each embedded step builds the command line of `langprop-drive collect`, `train` or `evaluate` and runs
 it with the CLI's own entry point, so the commands' flags (and any added later, such as an executor's)
@@ -18,6 +19,7 @@ from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import checked_policy
 from leaderboard_adapter.carla_mode import CarlaModeSettings, LeaderboardJob, ResultsStatus, run_jobs
 from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.executor.choice import ExecutorSettings
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
 DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
@@ -72,7 +74,11 @@ class StepContext:
     extra: tuple[str, ...] = ()
     """More flags for the embedded world's command (after `--`)."""
     servers: int = 1
-    """CARLA mode: servers run at once."""
+    """CARLA mode: servers run at once (with Ray: server actors)."""
+    workers: int | None = None
+    """The embedded world's route runs at once (`--workers` of collect, train, evaluate); None: theirs."""
+    ray: str | None = None
+    """`--ray [ADDRESS]` ("": RAY_ADDRESS or a local instance); None: no Ray unless RAY_ADDRESS is set."""
 
     def __post_init__(self) -> None:
         if self.carla is not None and self.extra:
@@ -91,6 +97,20 @@ class StepContext:
 
     def progress_flags(self) -> list[str]:
         return [] if self.progress else ["--no-progress"]
+
+    def executor_flags(self) -> list[str]:
+        """`--workers N` and `--ray[=ADDRESS]` for the embedded world's commands, as given to the loop."""
+        flags = [] if self.workers is None else ["--workers", str(self.workers)]
+        return flags + ([] if self.ray is None else [f"--ray={self.ray}" if self.ray else "--ray"])
+
+    def run_carla_jobs(self, jobs: Sequence[LeaderboardJob], settings: CarlaModeSettings) -> None:
+        """CARLA mode: `jobs` on `servers` servers, in Ray actors when Ray is asked for (`--ray`, RAY_ADDRESS)."""
+        if ExecutorSettings(ray=self.ray).uses_ray:
+            from leaderboard_adapter.carla_mode.ray_actors import run_jobs_on_ray
+
+            run_jobs_on_ray(jobs, settings, self.log_dir, self.servers, self.ray or None)
+        else:
+            run_jobs(jobs, settings, self.log_dir, self.servers)
 
 
 def write_agent_config(path: Path, policy: str, **settings: object) -> str:
@@ -113,7 +133,8 @@ def collect(ctx: StepContext, policy: str, beta: float, selection: RouteSelectio
     if ctx.carla is None:
         argv = ["collect", "--policy", policy, "--buffer", str(buffer), "--results-dir", str(results_dir),
                 *selection.flags(), "--seeds", ",".join(map(str, seeds)), "--beta", f"{beta:g}",
-                "--leaderboard-version", ctx.leaderboard_version, "--resume", *ctx.progress_flags(), *ctx.extra]  # fmt: skip
+                "--leaderboard-version", ctx.leaderboard_version, "--resume", *ctx.progress_flags(), *ctx.executor_flags(),
+                *ctx.extra]  # fmt: skip
         run_command(argv, name)
         return
     jobs = [
@@ -130,7 +151,7 @@ def collect(ctx: StepContext, policy: str, beta: float, selection: RouteSelectio
         )
         for seed in seeds
     ]
-    run_jobs(jobs, ctx.carla, ctx.log_dir, ctx.servers)
+    ctx.run_carla_jobs(jobs, ctx.carla)
 
 
 @dataclass(frozen=True)
@@ -184,7 +205,8 @@ def evaluate(ctx: StepContext, evaluation: Evaluation, name: str) -> ResultsStat
         argv = ["evaluate", *agent, *evaluation.selection.flags(), "--seed", str(evaluation.seed),
                 "--checkpoint", str(results), "--track", evaluation.track,
                 "--leaderboard-version", ctx.leaderboard_version]  # fmt: skip
-        argv += (["--resume"] if results.is_file() else []) + ctx.progress_flags() + list(ctx.extra)
+        argv += (["--resume"] if results.is_file() else []) + ctx.progress_flags() + ctx.executor_flags()
+        argv += list(ctx.extra)
         run_command(argv, name)
         return ResultsStatus.of(results)
     if evaluation.policy is not None:
@@ -198,5 +220,5 @@ def evaluate(ctx: StepContext, evaluation: Evaluation, name: str) -> ResultsStat
         routes=Path(evaluation.selection.routes), routes_subset=evaluation.selection.subset,
         repetitions=evaluation.selection.repetitions, seed=evaluation.seed,
     )  # fmt: skip
-    run_jobs([job], replace(ctx.carla, track=evaluation.track), ctx.log_dir)
+    ctx.run_carla_jobs([job], replace(ctx.carla, track=evaluation.track))
     return ResultsStatus.of(results)

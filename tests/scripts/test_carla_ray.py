@@ -100,3 +100,41 @@ def test_a_cluster_without_gpus_and_a_host_without_carla_are_refused(ray_cluster
         run_jobs_on_ray([job], settings, tmp_path / "logs", address=ray_cluster,
                         env={**env, "CARLA_ROOT": "/no/carla/here"})  # fmt: skip
     assert doubles.server_starts() == [] and not job.results.exists()
+
+
+def test_loop_passes_workers_and_ray_to_its_phases_and_runs_carla_servers_as_actors(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from langprop_driver.pipeline import loop_steps
+    from langprop_driver.pipeline.loop_command import _step_context
+    from leaderboard_adapter.carla_mode import ray_actors
+    from leaderboard_adapter.cli import build_parser
+
+    parser = build_parser()
+    flags = ["--workers", "3", "--ray", "10.0.0.1:6379", "--run-dir", str(tmp_path / "run"), "--collect-only"]
+    for name in ("CARLA_ROOT", "CARLA_HOST", "RAY_ADDRESS"):  # the embedded world
+        monkeypatch.delenv(name, raising=False)
+    ctx = _step_context(parser.parse_args(["loop", *flags]), tmp_path / "logs")
+    commands: list[list[str]] = []
+    monkeypatch.setattr(loop_steps, "run_command", lambda argv, what: commands.append(list(argv)))
+    selection = loop_steps.RouteSelection("embedded_training", "0")
+    loop_steps.collect(ctx, "baseline", 0.0, selection, [0], tmp_path / "buffer", tmp_path / "results", "iter1")
+    loop_steps.evaluate(ctx, loop_steps.Evaluation(tmp_path / "eval.json", selection, policy="baseline"), "eval")
+    loop_steps.run_command(loop_steps.TrainRequest("baseline", (tmp_path / "buffer",), tmp_path / "out")
+                           .argv(False, ctx.executor_flags()), "train")  # fmt: skip
+    for argv in commands:  # each phase's command line, parsed by the CLI as the phase will parse it
+        phase = parser.parse_args(argv)
+        assert (phase.command, phase.workers, phase.ray) == (argv[0], 3, "10.0.0.1:6379")
+    assert [argv[0] for argv in commands] == ["collect", "evaluate", "train"]
+
+    # CARLA mode with --ray: the leaderboard jobs go to the server actors, --servers of them
+    doubles = make_carla_doubles(tmp_path)
+    for name, value in doubles.env().items():
+        monkeypatch.setenv(name, value)
+    calls: list[tuple[int, int, str | None]] = []
+    monkeypatch.setattr(ray_actors, "run_jobs_on_ray",
+                        lambda jobs, settings, log_dir, servers, address: calls.append((len(jobs), servers, address)))  # fmt: skip
+    args = parser.parse_args(["loop", "--ray", "--servers", "2", "--routes", str(doubles.routes)])
+    ctx = _step_context(args, tmp_path / "logs", args.servers)
+    loop_steps.collect(ctx, "baseline", 0.0, loop_steps.RouteSelection(str(doubles.routes)), [0, 1, 2],
+                       tmp_path / "buffer", tmp_path / "results", "iter1")  # fmt: skip
+    assert calls == [(3, 2, None)]
