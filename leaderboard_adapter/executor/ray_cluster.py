@@ -3,8 +3,8 @@
 
 Where a run executes is a :class:`RunSubmitter`: by default :class:`TaskSubmitter`, a Ray task per run
 needing one CPU, which Ray runs again when its worker process or its node dies (`max_retries`). CARLA
-mode plugs in here: a submitter that hands a job to an actor owning a CARLA server returns the same
-object reference of a :class:`~.route_job.RouteJobResult`.
+mode's servers run as Ray actors on the same cluster (`leaderboard_adapter.carla_mode.ray_actors`, which
+connects with :func:`connect`).
 """
 
 from __future__ import annotations
