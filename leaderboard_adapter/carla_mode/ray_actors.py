@@ -33,6 +33,8 @@ from .settings import CarlaModeSettings
 logger = logging.getLogger(__name__)
 STOP_TIMEOUT_S = 60.0
 """How long [s] `close()` waits for an idle actor to stop its server before killing the actor."""
+ACTOR_RETRIES = 1
+"""How many times a job whose actor died (its host lost, its process killed) is sent to another actor."""
 
 
 @dataclass(frozen=True)
@@ -172,9 +174,12 @@ class CarlaActorPool:
             raise
 
     def results(self, jobs: Sequence[ActorJob]) -> Iterator[tuple[int, ActorJobResult]]:
-        """(position in `jobs`, result) as jobs finish; an actor that died fails its job (its result says so)."""
+        """(position in `jobs`, result) as jobs finish. A job whose actor died goes to another actor, up to
+        ACTOR_RETRIES times (from the same results file the head sent: the dead actor's progress never
+        reached it), then fails (its result says so)."""
         import ray
 
+        died = [0] * len(jobs)
         waiting = list(range(len(jobs)))[::-1]
         idle = list(range(len(self.actors)))[::-1]
         pending: dict[Any, tuple[int, int]] = {}
@@ -188,6 +193,11 @@ class CarlaActorPool:
             try:
                 result = ray.get(done[0])
             except ray.exceptions.RayActorError as error:
+                died[i] += 1
+                if died[i] <= ACTOR_RETRIES and (idle or pending):
+                    logger.warning("%s: its CARLA actor %d died; sending it to another actor", jobs[i].job.name, actor)
+                    waiting.append(i)
+                    continue
                 result = ActorJobResult(jobs[i].job.name, None, f"its CARLA actor {actor} died ({error})", "", ())
             else:
                 self._busy.discard(actor)

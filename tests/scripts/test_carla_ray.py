@@ -6,6 +6,7 @@ without GPUs, and a host without CARLA_ROOT, are refused before any route runs."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from scripts_helpers import (
 )
 
 from leaderboard_adapter.carla_mode import CarlaModeSettings, LeaderboardJob
-from leaderboard_adapter.carla_mode.ray_actors import ActorJob, carla_actor, run_jobs_on_ray
+from leaderboard_adapter.carla_mode.ray_actors import ActorJob, CarlaActorPool, carla_actor, run_jobs_on_ray
 from leaderboard_adapter.errors import LangPropDriveError
 
 ray = pytest.importorskip("ray")
@@ -78,6 +79,23 @@ def test_an_actor_killed_mid_run_leaves_no_server_or_evaluator(ray_cluster: str,
     evaluator = doubles.evaluator_calls()[0]["pid"]
     assert pid_alive(evaluator)
     ray.kill(actor)
+    assert_no_process_left(doubles)
+
+
+def test_a_job_whose_actor_died_is_driven_by_another_actor(ray_cluster: str, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    doubles, settings, env, job = _setup(tmp_path, monkeypatch)
+    pool = CarlaActorPool(settings, 2, env)
+    try:
+        ray.kill(pool.actors[0])  # the job goes to actor 0 first: its host is lost
+        [(position, result)] = list(pool.results([ActorJob(job, None, None)]))
+    finally:
+        pool.close()
+    assert (position, result.failure) == (0, "")
+    assert result.results is not None
+    records = json.loads(result.results)["_checkpoint"]["records"]
+    assert [record["status"] for record in records] == ["Completed"] * 3
+    assert len(doubles.evaluator_calls()) == 1
     assert_no_process_left(doubles)
 
 
