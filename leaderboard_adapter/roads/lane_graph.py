@@ -99,9 +99,6 @@ class LaneGraph:
         self.s_m = np.asarray(ss)
         self.segment = np.asarray(owner, dtype=np.int64)
         self.segments = self._link(raw, limits)
-        self._by_lane: dict[tuple[int, int, int], list[int]] = {}
-        for seg in self.segments:
-            self._by_lane.setdefault(seg.lane_key, []).append(seg.index)
 
     @staticmethod
     def _trace(entry: carla.Waypoint, exit_: carla.Waypoint, resolution_m: float) -> list[carla.Waypoint]:
@@ -237,17 +234,6 @@ class LaneGraph:
         nxt, same = self._next_same
         ds = np.where(same, self.s_m[nxt] - self.s_m, 0.0)
         return np.where(ds > 1e-9, 1.0 / np.maximum(ds, 1e-9), 0.0)
-
-    def segments_of_lane(self, road_id: int, section_id: int, lane_id: int) -> list[int]:
-        """Segments whose entry lies on OpenDRIVE lane (road_id, section_id, lane_id); empty if none."""
-        return list(self._by_lane.get((road_id, section_id, lane_id), ()))
-
-    def nearest_point_on(self, index: int, x_m: float, y_m: float) -> tuple[int, float]:
-        """The flat point index and arc length [m] on segment `index` closest to (x_m, y_m)."""
-        seg = self.segments[index]
-        d2 = (self.x_m[seg.first : seg.stop] - x_m) ** 2 + (self.y_m[seg.first : seg.stop] - y_m) ** 2
-        k = seg.first + int(np.argmin(d2))
-        return k, float(self.s_m[k])
 
     def heading_change_deg(self, index: int) -> float:
         """Signed yaw change from a segment's first to its last point [deg], in (-180, 180]."""

@@ -73,15 +73,15 @@ def interpolate_trajectory(
     planner = planner_for(town, float(hop_resolution))
     for k, point in enumerate(keypoints):
         try:
-            position = planner.localize(point)
+            offset_m = planner.offroad_m(point)
         except OffRoadError as exc:
             raise RouteInterpolationError(
                 f"route {route_id!r} in {town.name}: keypoint {k} is off-road: {exc}"
             ) from exc
-        if position.offset_m > FAR_KEYPOINT_WARNING_M:
+        if offset_m > FAR_KEYPOINT_WARNING_M:
             logger.warning(
                 "route %r in %s: keypoint %d is %.1f m from the nearest driving lane; snapped to it as CARLA does",
-                route_id, town.name, k, position.offset_m,
+                route_id, town.name, k, offset_m,
             )
     route: list[RoutePoint] = []
     for k in range(len(keypoints) - 1):

@@ -29,7 +29,6 @@ turn has a negative cross product z and a decreasing yaw.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import carla
 import networkx as nx
@@ -59,15 +58,6 @@ class OffRoadError(RoutePlanningError):
 
 class NoPathError(RoutePlanningError):
     """No lane path joins two locations."""
-
-
-@dataclass(frozen=True)
-class LanePosition:
-    """A location snapped to a lane: segment, arc length along it [m] and distance from the input [m]."""
-
-    segment: int
-    s_m: float
-    offset_m: float
 
 
 def _xyz(location: object) -> tuple[float, float, float]:
@@ -149,25 +139,17 @@ class GlobalRoutePlanner:
             )
         return wp
 
-    def localize(self, location: object) -> LanePosition:
-        """Snap a location to the nearest driving lane (as `carla.Map.get_waypoint`).
+    def offroad_m(self, location: object) -> float:
+        """Distance [m] from `location` to the nearest driving lane, where CARLA's planner snaps it
+        (`carla.Map.get_waypoint`).
 
         As CARLA's GlobalRoutePlanner, any distance is accepted by default (`max_offroad_m` is
         infinite); OffRoadError when the map has no driving lane or the lane is further than a
-        finite `max_offroad_m` [m]. `LanePosition.offset_m` says how far the location was.
+        finite `max_offroad_m` [m].
         """
         x, y, _ = _xyz(location)
-        wp = self._waypoint(location)
-        wl = wp.transform.location
-        candidates = self.graph.segments_of_lane(*lane_key(wp))
-        if candidates:
-            k, s, segment = min(
-                (self.graph.nearest_point_on(i, wl.x, wl.y) + (i,) for i in candidates),
-                key=lambda t: math.hypot(self.graph.x_m[t[0]] - wl.x, self.graph.y_m[t[0]] - wl.y),
-            )
-            return LanePosition(segment, s, math.hypot(wl.x - x, wl.y - y))
-        segment, s = self.graph.nearest_segment(wl.x, wl.y, wp.transform.rotation.yaw)
-        return LanePosition(segment, s, math.hypot(wl.x - x, wl.y - y))
+        wl = self._waypoint(location).transform.location
+        return math.hypot(wl.x - x, wl.y - y)
 
     def _edge_of(self, wp: carla.Waypoint, role: str) -> tuple[int, int]:
         edge = self.grp.lane_edge.get(lane_key(wp))
@@ -228,21 +210,21 @@ class GlobalRoutePlanner:
         location and its waypoint) up to the stop rule of the module docstring. Returns the last point."""
         xyz = self._xyz_of(seg)
         first = int(np.argmin(np.linalg.norm(xyz - current, axis=1)))
-        stop_early = False
+        stop = len(xyz)
         if destination is not None:
             raw, wp = destination
             dl = wp.transform.location
-            own_lane = lane_key(wp) == self.graph.segments[seg].lane_key
-            stop_early = own_lane and first > int(np.argmin(np.linalg.norm(xyz - np.array([dl.x, dl.y, dl.z]), axis=1)))
-        k0 = self.graph.segments[seg].first
-        for k in range(first, len(xyz)):
-            self._append(points, self._point(k0 + k, option))
-            current = xyz[k]
-            if destination is not None and (
-                stop_early or float(np.linalg.norm(current - np.array(destination[0]))) < 2 * self.graph.resolution_m
+            if lane_key(wp) == self.graph.segments[seg].lane_key and first > int(
+                np.argmin(np.linalg.norm(xyz - np.array([dl.x, dl.y, dl.z]), axis=1))
             ):
-                break
-        return current
+                stop = first + 1  # started past the destination on its own lane
+            else:
+                near = np.flatnonzero(np.linalg.norm(xyz[first:] - np.array(raw), axis=1) < 2 * self.graph.resolution_m)
+                stop = first + int(near[0]) + 1 if near.size else stop
+        k0 = self.graph.segments[seg].first
+        for k in range(first, stop):
+            self._append(points, self._point(k0 + k, option))
+        return xyz[stop - 1]
 
     def _emit_lane_change(self, points: list[RoutePoint], current: np.ndarray, link: LaneChangeLink) -> np.ndarray:
         """From `current` into `link`'s lane, LANE_CHANGE_AHEAD_POINTS past its nearest intermediate point,

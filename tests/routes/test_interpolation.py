@@ -89,11 +89,11 @@ def test_far_keypoint_is_snapped_as_carla_does_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="leaderboard_adapter.routes.interpolation"):
         points = interpolate_trajectory(town, [(55.0, 1.7), (55.0, -55.0)], route_id="r7")
     assert len(points) > 10
-    end = planner_for(town).localize((55.0, -55.0))
-    assert end.offset_m > FAR_KEYPOINT_WARNING_M
+    offset_m = planner_for(town).offroad_m((55.0, -55.0))
+    assert offset_m > FAR_KEYPOINT_WARNING_M
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
-    assert "'r7'" in warnings[0] and "keypoint 1" in warnings[0] and f"{end.offset_m:.1f} m" in warnings[0]
+    assert "'r7'" in warnings[0] and "keypoint 1" in warnings[0] and f"{offset_m:.1f} m" in warnings[0]
 
 
 def test_near_keypoints_are_not_warned(caplog):
@@ -106,7 +106,7 @@ def test_a_finite_offroad_limit_still_refuses_far_locations():
     town = load_town("EmbeddedGrid")
     planner = GlobalRoutePlanner(town.lane_graph, town.map, max_offroad_m=5.0)
     with pytest.raises(OffRoadError, match=r"52\.6 m from the nearest driving lane"):
-        planner.localize((55.0, -55.0))
+        planner.offroad_m((55.0, -55.0))
 
 
 def test_no_path_names_keypoints():
