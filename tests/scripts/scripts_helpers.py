@@ -42,9 +42,14 @@ __all__ = ["OpenAITestServer", "fenced", "scripted"]  # re-exported for the scri
 
 SCRIPT_NAMES = ("collect.sh", "train.sh", "evaluate.sh", "replay.sh")
 
+SAFETY_S = 120.0
+"""Bound [s] on waits for the test doubles (a server listening, processes reaped): generous on a loaded
+machine, a guard against hanging for ever, not a measurement."""
+
 FAKE_SERVER_SOURCE = '''\
 """TEST DOUBLE of a CARLA server (started by the fake CarlaUE4.sh): see tests/scripts/scripts_helpers.py."""
 import json, os, socket, sys, threading
+
 
 state = os.environ["FAKE_STATE"]
 port = next(int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("-carla-rpc-port="))
@@ -325,7 +330,7 @@ def start_fake_server(doubles: CarlaDoubles, port: int, env: dict[str, str]) -> 
         env=env,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + SAFETY_S
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -345,7 +350,7 @@ def pid_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def wait_until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+def wait_until(condition: Callable[[], bool], timeout_s: float = SAFETY_S) -> None:
     """Poll `condition` until it holds; AssertionError after `timeout_s` (a generous bound, not a measurement)."""
     deadline = time.monotonic() + timeout_s
     while not condition():
@@ -355,11 +360,11 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
 
 
 def assert_no_process_left(doubles: CarlaDoubles) -> None:
-    """Every server, launcher and evaluator process the doubles recorded has ended (waits up to 5 s for
-    processes already killed to be reaped)."""
+    """Every server, launcher and evaluator process the doubles recorded has ended (waits up to SAFETY_S
+    for processes already killed to be reaped)."""
     pids = doubles.recorded_pids()
     assert pids, "the doubles recorded no process"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + SAFETY_S
     while time.monotonic() < deadline and any(pid_alive(pid) for pid in pids):
         time.sleep(0.05)
     assert [pid for pid in pids if pid_alive(pid)] == []
