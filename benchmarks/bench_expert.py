@@ -24,9 +24,9 @@ import statistics
 import time
 
 from expert import Expert
-from langprop_driver.control import VehicleController
-from langprop_driver.observation import ObservationBuilder
+from leaderboard_adapter.control import VehicleController
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.roads.towns import load_town
 from leaderboard_adapter.routes.interpolation import interpolate_route
 from leaderboard_adapter.routes.route_parser import parse_routes_file

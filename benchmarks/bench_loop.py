@@ -18,12 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from langprop_driver.agent_paths import DAGGER_AGENT
 from leaderboard_adapter.embedded import WorldConfig
-from leaderboard_adapter.evaluator.evaluate_command import plan_runs
+from leaderboard_adapter.evaluator.planned_run import plan_runs
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 
-AGENT = Path(__file__).resolve().parents[1] / "agents" / "dagger_agent.py"
+AGENT = DAGGER_AGENT
 
 
 def main() -> None:

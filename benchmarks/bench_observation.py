@@ -25,8 +25,8 @@ import time
 
 import carla
 
-from langprop_driver.observation import ObservationBuilder
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.roads.towns import load_town
 from leaderboard_adapter.routes.interpolation import interpolate_route
 from leaderboard_adapter.routes.route_parser import parse_routes_file

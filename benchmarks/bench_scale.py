@@ -23,15 +23,15 @@ from pathlib import Path
 
 import ray
 
+from langprop_driver.agent_paths import EXPERT_AGENT
 from leaderboard_adapter.embedded.config import WorldConfig
-from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR
 from leaderboard_adapter.evaluator.planned_run import plan_runs
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.executor import LocalExecutor, RouteJob, RouteJobResult, RouteRunExecutor, run_all
 from leaderboard_adapter.executor.ray_cluster import RayExecutor
 
-EXPERT = AgentSpec(AGENTS_DIR / "expert_agent.py", "", "2.1", "MAP")
+EXPERT = AgentSpec(EXPERT_AGENT, "", "2.1", "MAP")
 
 
 def jobs_of(routes: str, subset: str, seed: int) -> list[RouteJob]:

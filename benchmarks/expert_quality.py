@@ -28,11 +28,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from langprop_driver.agent_paths import EXPERT_AGENT
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.routes.route_parser import parse_routes_file
 
 ROOT = Path(__file__).resolve().parents[1]
-AGENT = ROOT / "agents" / "expert_agent.py"
+AGENT = EXPERT_AGENT
 COLUMNS = {
     "collisions": ("collisions_layout", "collisions_pedestrian", "collisions_vehicle"),
     "red lights": ("red_light",),
@@ -67,7 +68,7 @@ def run_evaluate(run: Run, routes: str, out: Path, extra: list[str]) -> Path:
     checkpoint = out / f"{run.name}.json"
     checkpoint.unlink(missing_ok=True)
     cmd = [
-        sys.executable, "-m", "leaderboard_adapter.cli", "evaluate", "-a", str(AGENT), "--routes", routes,
+        sys.executable, "-m", "langprop_driver.cli", "evaluate", "-a", str(AGENT), "--routes", routes,
         "--seed", str(run.seed), "--checkpoint", str(checkpoint), "--no-progress", *extra,
     ]
     if run.route_ids:

@@ -47,13 +47,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from expert import Expert
-from langprop_driver.control import VehicleController
-from langprop_driver.observation import ObservationBuilder
+from langprop_driver.errors import LangPropDriveError
+from leaderboard_adapter.control import VehicleController
 from leaderboard_adapter.criteria.criteria_set import RouteCriteria
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
-from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs
+from leaderboard_adapter.errors import AdapterError
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.routes.route_parser import RouteFileError, parse_routes_file
 from leaderboard_adapter.scoring.penalties import LEADERBOARD_2_1
 from leaderboard_adapter.world_view import ActorArrays, LightState
@@ -253,7 +254,7 @@ def main() -> None:
     experiment = Experiment(args.ego_priority, args.reference_radius)
     try:
         runs = _planned(args.routes, args.subset)
-    except (LangPropDriveError, RouteFileError) as error:
+    except (AdapterError, LangPropDriveError, RouteFileError) as error:
         parser.error(str(error))
     tasks = [(args.routes, args.subset, i, seed, experiment) for seed in args.seeds for i in range(len(runs))]
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

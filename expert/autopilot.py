@@ -23,7 +23,7 @@ from expert.obstacles import Obstacle, actor_columns, on_path_obstacles
 from expert.params import ExpertParams
 from expert.path import EgoPath
 from expert.signals import ahead, light_obstacle, stop_sign_obstacle
-from langprop_driver.control import Action, lookahead_distance_m, steer_towards
+from leaderboard_adapter.control import Action, lookahead_distance_m, steer_towards
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 
 from expert.params import ForecastParams
 from expert.path import EgoPath
-from langprop_driver.control.lateral import lookahead_distances_m
+from leaderboard_adapter.control.lateral import lookahead_distances_m
 
 
 def ego_distance_profile(

@@ -1,5 +1,6 @@
-"""The error every user-facing failure of this package derives from, so the CLI can report it plainly."""
+"""The error every user-facing failure of the leaderboard adapter derives from, so a command can report it plainly."""
 
 
-class LangPropDriveError(Exception):
-    """A problem the user can fix (bad input, missing file, wrong flag); the message names it."""
+class AdapterError(Exception):
+    """A problem the user can fix in what reaches the evaluator side (route file, map, agent file, flag, CARLA
+    server); the message names it."""

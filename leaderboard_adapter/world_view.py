@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 import carla
 import numpy as np
 
-from leaderboard_adapter.routes.road_option import RoadOption
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 
 class ActorKind(enum.IntEnum):
@@ -157,17 +157,6 @@ class StopSignInfo:
     lanes: tuple[tuple[int, int], ...]
     trigger: TriggerVolume
     location: Pose2D
-
-
-@dataclass(frozen=True)
-class RoutePoint:
-    """One point of the dense (about 1 m) route: pose in the world frame and its RoadOption."""
-
-    x_m: float
-    y_m: float
-    z_m: float
-    yaw_deg: float
-    road_option: RoadOption
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from leaderboard_adapter.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError
 
 
 class AgentConfigError(LangPropDriveError, ValueError):

@@ -7,7 +7,7 @@ import random
 from data_collection import ShardWriter
 from expert import ExpertDecision
 from langprop_driver.agent_runtime.guarded_policy import PolicyStep
-from langprop_driver.control import Action
+from leaderboard_adapter.control import Action
 from leaderboard_adapter.infraction_feed import MARKING_KINDS
 from leaderboard_adapter.scoring.infractions import InfractionEvent
 

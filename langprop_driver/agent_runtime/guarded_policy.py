@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from langprop_driver.control import Action
 from langprop_driver.engine import (
     FunctionSpec,
     PolicyCallError,
@@ -15,6 +14,7 @@ from langprop_driver.engine import (
     SandboxConfig,
     SandboxedPolicy,
 )
+from leaderboard_adapter.control import Action
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import carla
 from leaderboard.autoagents import autonomous_agent
 
-from langprop_driver.control import Action, VehicleController
-from langprop_driver.observation import ObservationBuilder
+from leaderboard_adapter.control import Action, VehicleController
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.privileged import privileged_world_view
 from leaderboard_adapter.world_view import WorldView
 

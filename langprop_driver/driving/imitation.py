@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from langprop_driver.control import Action
+from leaderboard_adapter.control import Action
 
 from .score_config import DrivingScoreConfig
 

@@ -12,7 +12,7 @@ when the executed action was close to the expert's and an infraction followed an
 
 from __future__ import annotations
 
-from langprop_driver.control import Action
+from leaderboard_adapter.control import Action
 
 from .samples import DrivingLabel
 from .score_config import DrivingScoreConfig

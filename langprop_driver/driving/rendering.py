@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from expert import Expert
-from langprop_driver.observation import OBSERVATION_KEYS
+from leaderboard_adapter.observation import OBSERVATION_KEYS
 
 logger = logging.getLogger(__name__)
 

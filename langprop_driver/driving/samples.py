@@ -18,9 +18,9 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
-from langprop_driver.control import Action
 from langprop_driver.engine import Sample
-from langprop_driver.observation import OBSERVATION_KEYS
+from leaderboard_adapter.control import Action
+from leaderboard_adapter.observation import OBSERVATION_KEYS
 
 from .modes import TrainingMode
 

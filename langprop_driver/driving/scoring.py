@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from langprop_driver.control import Action
 from langprop_driver.engine import Judgement, Sample
+from leaderboard_adapter.control import Action
 
 from .imitation import imitate
 from .modes import TrainingMode

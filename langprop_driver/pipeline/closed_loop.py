@@ -22,13 +22,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from data_collection import BufferIndex, PrioritizedSampler, Shard, ShardFormatError, read_shard
+from langprop_driver.agent_paths import DAGGER_AGENT, LANGPROP_AGENT
 from langprop_driver.driving import TrainingMode, render_value, samples_from_frames
 from langprop_driver.engine import Candidate, Sample
 from langprop_driver.engine.checkpoint import candidate_path, write_candidate
 from langprop_driver.engine.fitness import Fitness, Split
 from langprop_driver.engine.llm_cache import write_json_atomic
-from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR, world_config_for
+from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.evaluate_command import world_config_for
 from leaderboard_adapter.evaluator.planned_run import plan_route
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
@@ -148,7 +149,7 @@ class DrivingScorer:
                     agent_config.update(beta=0.0, seed=seed)
                 config_path, config_text = folder / "agent_config.json", json.dumps(agent_config, indent=2) + "\n"
                 config_path.write_text(config_text)
-                agent_file = AGENTS_DIR / ("dagger_agent.py" if split == "train" else "langprop_agent.py")
+                agent_file = DAGGER_AGENT if split == "train" else LANGPROP_AGENT
                 version = self.config.leaderboard_version
                 jobs.append(RouteJob(
                     str(self.routes_file), route_id, seed, AgentSpec(agent_file, str(config_path.resolve()), version, "MAP"),

@@ -20,11 +20,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from data_collection import BufferIndex, ShardFormatError
+from langprop_driver.agent_paths import DAGGER_AGENT
 from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import checked_policy
-from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.evaluate_command import (
-    AGENTS_DIR,
+from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.evaluate_command import (
     EvaluationRequest,
     evaluate_runs,
     plan_from_args,
@@ -34,7 +34,6 @@ from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.executor import ExecutorSettings, executor_for
 
 logger = logging.getLogger(__name__)
-DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
 AGENT_CONFIG_FILE = "dagger_config.json"
 _SEEDS = re.compile(r"(\d+)(?:-(\d+))?")
 

@@ -17,14 +17,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from langprop_driver.errors import LangPropDriveError
 from leaderboard_adapter.carla_mode import CARLA_MODE_HELP, CarlaModeSettings, ResultsState, ResultsStatus
 from leaderboard_adapter.carla_mode.process_group import Terminated, sigterm_raises
-from leaderboard_adapter.errors import LangPropDriveError
 
 from .run_folder import LAYOUT, RunFolder, TrainStatus
 
 if TYPE_CHECKING:
-    from .loop_steps import Evaluation, RouteSelection, StepContext
+    from .loop_steps import CommandLine, Evaluation, RouteSelection, StepContext
 
 LLM_HELP = """\
 Training needs an LLM endpoint: OPENAI_BASE_URL (an OpenAI-compatible server) and/or OPENAI_API_KEY;
@@ -205,14 +205,14 @@ def _existing_policy(policy: str) -> None:
         raise LangPropDriveError(f"--policy {policy}: no such file or folder (give 'baseline', a .py file or a checkpoint folder)")
 
 
-def _step_context(args: argparse.Namespace, log_dir: Path, servers: int = 1) -> StepContext:
+def _step_context(args: argparse.Namespace, log_dir: Path, cli: CommandLine, servers: int = 1) -> StepContext:
     """The StepContext of CARLA mode (from the environment) or of the embedded world, checked."""
     from .loop_steps import StepContext
 
     carla = CarlaModeSettings.from_env(os.environ)
     if carla is not None and args.max_restarts is not None:
         carla = replace(carla, max_restarts=args.max_restarts)
-    return StepContext(carla=carla, log_dir=log_dir, leaderboard_version=os.environ.get("LEADERBOARD_VERSION") or "2.1",
+    return StepContext(carla=carla, log_dir=log_dir, cli=cli, leaderboard_version=os.environ.get("LEADERBOARD_VERSION") or "2.1",
                        progress=sys.stdout.isatty(), extra=tuple(args.extra), servers=servers, workers=args.workers,
                        ray=args.ray)  # fmt: skip
 
@@ -237,7 +237,7 @@ class _Loop:
         return self.args.beta * self.args.beta_decay ** (k - 1)
 
 
-def run_loop(args: argparse.Namespace) -> int:
+def run_loop(args: argparse.Namespace, cli: CommandLine) -> int:
     """Run `langprop-drive loop`; the exit code."""
     from .collect_command import parse_seeds
     from .loop_steps import RouteSelection
@@ -247,7 +247,7 @@ def run_loop(args: argparse.Namespace) -> int:
         raise LangPropDriveError(f"--train-config {args.train_config}: no such file")
     seeds = parse_seeds(args.seeds)
     run = RunFolder(args.run_dir.resolve())
-    ctx = _step_context(args, run.logs, args.servers)
+    ctx = _step_context(args, run.logs, cli, args.servers)
     say = Say("loop")
     if ctx.carla is None and args.servers > 1:
         say("warning: --servers applies to CARLA mode only; the embedded world runs the seeds in turn")
@@ -331,7 +331,7 @@ def _train_phase(loop: _Loop, k: int) -> bool:
     say(f"iteration {k}: training {out} from {policy} on buffers iter_1..iter_{k}{resuming}")
     request = TrainRequest(policy, tuple(run.buffer(i) for i in range(1, k + 1)), out, args.updates, args.model,
                            args.train_config)  # fmt: skip
-    run_command(request.argv(loop.ctx.progress, loop.ctx.executor_flags()), f"iteration {k}")
+    run_command(loop.ctx.cli, request.argv(loop.ctx.progress, loop.ctx.executor_flags()), f"iteration {k}")
     say(f"iteration {k}: policy {out} trained ({TrainStatus.of(out, args.updates).text})")
     return True
 
@@ -373,7 +373,7 @@ def _evaluate_unless_complete(ctx: StepContext, evaluation: Evaluation, name: st
 # ----------------------------------------------------------------------------- loop-evaluate, loop-train
 
 
-def run_loop_evaluate(args: argparse.Namespace) -> int:
+def run_loop_evaluate(args: argparse.Namespace, cli: CommandLine) -> int:
     """Run `langprop-drive loop-evaluate` (scripts/evaluate.sh); the exit code."""
     from .loop_steps import Evaluation, RouteSelection
 
@@ -384,7 +384,7 @@ def run_loop_evaluate(args: argparse.Namespace) -> int:
     if args.agent is not None and not args.agent.is_file():
         raise LangPropDriveError(f"--agent {args.agent}: no such file")
     results = args.checkpoint.resolve()
-    ctx = _step_context(args, args.log_dir or results.parent / "logs")
+    ctx = _step_context(args, args.log_dir or results.parent / "logs", cli)
     selection = RouteSelection(args.routes or ctx.default_routes(), args.routes_subset, args.repetitions)
     ctx.check_routes(selection)
     evaluation = Evaluation(results, selection, policy=args.policy, agent=args.agent, agent_config=args.agent_config,
@@ -394,7 +394,7 @@ def run_loop_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_loop_train(args: argparse.Namespace) -> int:
+def run_loop_train(args: argparse.Namespace, cli: CommandLine) -> int:
     """Run `langprop-drive loop-train` (scripts/train.sh); the exit code."""
     from .loop_steps import TrainRequest, run_command
     from .train_command import require_endpoint
@@ -412,6 +412,6 @@ def run_loop_train(args: argparse.Namespace) -> int:
     say(f"training {out} from {args.policy} on {' '.join(map(str, buffers))}")
     request = TrainRequest(args.policy, buffers, out, args.updates, args.model, args.config)
     with _interruptible():
-        run_command(request.argv(sys.stdout.isatty(), args.extra), "train")
+        run_command(cli, request.argv(sys.stdout.isatty(), args.extra), "train")
     say(f"checkpoint {out}")
     return 0

@@ -11,19 +11,17 @@ pass through unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from langprop_driver.agent_paths import DAGGER_AGENT, LANGPROP_AGENT
 from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import checked_policy
+from langprop_driver.errors import LangPropDriveError
 from leaderboard_adapter.carla_mode import CarlaModeSettings, LeaderboardJob, ResultsStatus, run_jobs
-from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.executor.choice import ExecutorSettings
 
-AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
-DAGGER_AGENT = AGENTS_DIR / "dagger_agent.py"
-LANGPROP_AGENT = AGENTS_DIR / "langprop_agent.py"
 DEFAULT_CARLA_ROUTES = "data/routes_training.xml"
 """CARLA mode's default routes, under LEADERBOARD_ROOT."""
 
@@ -36,11 +34,13 @@ class StepInterrupted(Exception):
         self.exit_code = exit_code
 
 
-def run_command(argv: Sequence[str], what: str) -> None:
-    """Run `langprop-drive ARGV` in this process; LangPropDriveError naming `what` if it fails."""
-    from leaderboard_adapter.cli import main
+CommandLine = Callable[[list[str]], int]
+"""The `langprop-drive` entry point (argv without the program name -> exit code), handed down by the CLI."""
 
-    code = main(list(argv))
+
+def run_command(cli: CommandLine, argv: Sequence[str], what: str) -> None:
+    """Run `langprop-drive ARGV` in this process through `cli`; LangPropDriveError naming `what` if it fails."""
+    code = cli(list(argv))
     if code == 130:
         raise StepInterrupted(code)
     if code != 0:
@@ -69,6 +69,8 @@ class StepContext:
     carla: CarlaModeSettings | None
     log_dir: Path
     """CARLA mode: server and evaluator logs."""
+    cli: CommandLine
+    """Runs an embedded-world step's `langprop-drive` command line in this process."""
     leaderboard_version: str = "2.1"
     progress: bool = True
     extra: tuple[str, ...] = ()
@@ -135,7 +137,7 @@ def collect(ctx: StepContext, policy: str, beta: float, selection: RouteSelectio
                 *selection.flags(), "--seeds", ",".join(map(str, seeds)), "--beta", f"{beta:g}",
                 "--leaderboard-version", ctx.leaderboard_version, "--resume", *ctx.progress_flags(), *ctx.executor_flags(),
                 *ctx.extra]  # fmt: skip
-        run_command(argv, name)
+        run_command(ctx.cli, argv, name)
         return
     jobs = [
         LeaderboardJob(
@@ -207,7 +209,7 @@ def evaluate(ctx: StepContext, evaluation: Evaluation, name: str) -> ResultsStat
                 "--leaderboard-version", ctx.leaderboard_version]  # fmt: skip
         argv += (["--resume"] if results.is_file() else []) + ctx.progress_flags() + ctx.executor_flags()
         argv += list(ctx.extra)
-        run_command(argv, name)
+        run_command(ctx.cli, argv, name)
         return ResultsStatus.of(results)
     if evaluation.policy is not None:
         agent_path = LANGPROP_AGENT

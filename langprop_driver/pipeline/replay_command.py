@@ -17,11 +17,11 @@ import json
 import tempfile
 from pathlib import Path
 
+from langprop_driver.agent_paths import DAGGER_AGENT
 from langprop_driver.agent_runtime.config import absolute_policy
-from langprop_driver.pipeline.collect_command import DAGGER_AGENT
+from langprop_driver.errors import LangPropDriveError
 from langprop_driver.pipeline.replay_overlay import decision_overlay
 from langprop_driver.pipeline.replay_source import Driver, ReplayTarget, target_from_args
-from leaderboard_adapter.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.replay import (
     NEARBY_WINDOW_S,

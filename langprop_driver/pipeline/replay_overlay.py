@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from expert import ExpertDecision
 from langprop_driver.agent_runtime.guarded_policy import PolicyStep
-from langprop_driver.control import Action
+from leaderboard_adapter.control import Action
 from leaderboard_adapter.privileged import published_episode
 from leaderboard_adapter.replay import ActionArrow, Overlay
 from leaderboard_adapter.world_view import WorldView

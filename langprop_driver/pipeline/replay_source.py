@@ -19,8 +19,9 @@ from typing import Any
 from data_collection import ShardFormatError, ShardHeader, read_shard
 from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError, absolute_policy
 from langprop_driver.agent_runtime.policy_source import resolve_policy
-from leaderboard_adapter.errors import LangPropDriveError
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs, world_config_for
+from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.evaluate_command import world_config_for
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_runner import world_seed
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.infraction_feed import MARKING_KINDS

@@ -29,7 +29,7 @@ from langprop_driver.engine.checkpoint import CheckpointError
 from langprop_driver.engine.fitness import CascadeConfig
 from langprop_driver.engine.llm_cache import write_json_atomic
 from langprop_driver.engine.plot import TrainingPlotError, plot_training
-from leaderboard_adapter.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError
 
 from .closed_loop import ClosedLoopConfig, DrivingScorer, RouteSplit
 from .collect_command import parse_seeds

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from langprop_driver.driving import TrainingMode
-from leaderboard_adapter.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError
 
 FITNESSES = ("closed_loop", "open_loop")
 """How candidates are selected: by driving routes in the embedded world (closed loop, the default) or

@@ -17,7 +17,7 @@ from pathlib import Path
 from data_collection import BufferIndex, FrameRef, PrioritizedSampler, ShardFormatError, mixed_sample
 from langprop_driver.driving import TrainingMode, samples_from_frames
 from langprop_driver.engine import Sample
-from leaderboard_adapter.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError
 
 from .train_settings import TrainSettings
 

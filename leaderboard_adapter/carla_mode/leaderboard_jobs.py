@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .process_group import ProcessGroup
 from .results_status import ResultsState, ResultsStatus
@@ -28,7 +28,7 @@ from .settings import CarlaModeSettings
 logger = logging.getLogger(__name__)
 
 
-class JobFailed(LangPropDriveError):
+class JobFailed(AdapterError):
     """A results file could not be completed (restarts used up, or results a restart cannot fix)."""
 
 
@@ -153,7 +153,7 @@ def run_jobs(jobs: Sequence[LeaderboardJob], settings: CarlaModeSettings, log_di
     if servers < 1:
         raise ValueError(f"servers must be >= 1, got {servers}")
     if servers > 1 and len(jobs) > 1 and settings.server.external:
-        raise LangPropDriveError(f"--servers {servers} needs servers started here (CARLA_ROOT), not CARLA_HOST")
+        raise AdapterError(f"--servers {servers} needs servers started here (CARLA_ROOT), not CARLA_HOST")
     workers = min(servers, len(jobs))
     stop = threading.Event()
     failures: list[str] = []

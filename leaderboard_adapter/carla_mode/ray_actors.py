@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .leaderboard_jobs import JobFailed, LeaderboardJob, run_job
 from .process_group import GroupWatchdog
@@ -72,7 +72,7 @@ class CarlaActor:
 
     def start(self) -> str:
         """Check this host's CARLA install and leaderboard, choose the GPU; where this actor runs, for the log.
-        LangPropDriveError naming the host and the variable when something is missing here."""
+        AdapterError naming the host and the variable when something is missing here."""
         import ray
 
         root = Path(os.environ.get("CARLA_ROOT") or str(self.settings.server.carla_root))
@@ -83,10 +83,10 @@ class CarlaActor:
         try:
             config.check()
         except CarlaServerError as error:
-            raise LangPropDriveError(f"host {self.host}: {error}; set CARLA_ROOT before `ray start` on that host, "
+            raise AdapterError(f"host {self.host}: {error}; set CARLA_ROOT before `ray start` on that host, "
                                      "or install CARLA at the head's CARLA_ROOT") from None  # fmt: skip
         if not self.settings.evaluator.is_file():
-            raise LangPropDriveError(f"host {self.host}: LEADERBOARD_ROOT={self.settings.leaderboard_root} has no "
+            raise AdapterError(f"host {self.host}: LEADERBOARD_ROOT={self.settings.leaderboard_root} has no "
                                      "leaderboard/leaderboard_evaluator.py (clone it there at the same path)")  # fmt: skip
         self._watchdog = GroupWatchdog(config.kill_grace_s)
         self._server = CarlaServer(config, self._watchdog)
@@ -124,7 +124,7 @@ class CarlaActor:
 
 def carla_actor(settings: CarlaModeSettings, index: int, env: Mapping[str, str] | None = None) -> Any:
     """A started CarlaActor handle reserving `settings.ray_gpus` GPUs and one CPU (`env`: variables of its
-    process, e.g. for tests); LangPropDriveError when its host lacks CARLA or the leaderboard."""
+    process, e.g. for tests); AdapterError when its host lacks CARLA or the leaderboard."""
     import ray
 
     options: dict[str, Any] = {"num_cpus": 1, "num_gpus": settings.ray_gpus, "max_restarts": 0}
@@ -135,22 +135,22 @@ def carla_actor(settings: CarlaModeSettings, index: int, env: Mapping[str, str] 
         where = ray.get(actor.start.remote())
     except ray.exceptions.RayTaskError as error:
         ray.kill(actor)
-        cause = error.cause if isinstance(error.cause, LangPropDriveError) else error
-        raise LangPropDriveError(str(cause)) from None
+        cause = error.cause if isinstance(error.cause, AdapterError) else error
+        raise AdapterError(str(cause)) from None
     logger.info("CARLA actor %d on %s", index, where)
     return actor
 
 
 def check_cluster(settings: CarlaModeSettings) -> None:
-    """LangPropDriveError before any server starts when the connected cluster cannot host the servers."""
+    """AdapterError before any server starts when the connected cluster cannot host the servers."""
     import ray
 
     if settings.server.external:
-        raise LangPropDriveError("--ray in CARLA mode starts servers in Ray actors from CARLA_ROOT on each host; "
+        raise AdapterError("--ray in CARLA mode starts servers in Ray actors from CARLA_ROOT on each host; "
                                  "unset CARLA_HOST (an external server is not started by actors)")  # fmt: skip
     gpus = ray.cluster_resources().get("GPU", 0.0)
     if settings.ray_gpus > 0 and gpus < settings.ray_gpus:
-        raise LangPropDriveError(
+        raise AdapterError(
             f"CARLA mode on Ray needs GPUs: the cluster has {gpus:g} and each server actor takes "
             f"CARLA_RAY_GPUS={settings.ray_gpus:g}; start each GPU host with `ray start ... --num-gpus N` "
             "(CARLA_RAY_GPUS=0 allows a cluster without GPUs, for tests)"

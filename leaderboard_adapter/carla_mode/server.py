@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .ports import accepts_connections, free_port_ranges, wait_for_port
 from .process_group import GroupWatchdog, ProcessGroup
@@ -26,7 +26,7 @@ RPC_PORT_SPAN = 3
 """A CARLA server takes its RPC port and the two after it (streaming, secondary)."""
 
 
-class CarlaServerError(LangPropDriveError):
+class CarlaServerError(AdapterError):
     """A CARLA server could not be started or reached (the message names the port, the time and the log)."""
 
 

@@ -1,6 +1,6 @@
 """CarlaModeSettings: CARLA mode's settings from the environment (CARLA_ROOT or CARLA_HOST, LEADERBOARD_ROOT, ...), checked.
 
-Every problem is a LangPropDriveError naming the variable and what to do, raised before any server
+Every problem is a AdapterError naming the variable and what to do, raised before any server
 starts or route runs.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .server import CarlaServerConfig
 
@@ -106,18 +106,18 @@ class CarlaModeSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CarlaModeSettings | None:
-        """The settings of `env`, None when it does not ask for CARLA mode; LangPropDriveError for a problem."""
+        """The settings of `env`, None when it does not ask for CARLA mode; AdapterError for a problem."""
         if not carla_mode_requested(env):
             return None
         version = env.get("LEADERBOARD_VERSION") or "2.1"
         if version not in LEADERBOARD_VERSIONS:
-            raise LangPropDriveError(f"LEADERBOARD_VERSION must be 1.0, 2.0 or 2.1, got {version!r}")
+            raise AdapterError(f"LEADERBOARD_VERSION must be 1.0, 2.0 or 2.1, got {version!r}")
         roots = {name: _required_folder(env, name, clone) for name, clone in
                  (("LEADERBOARD_ROOT", "leaderboard"), ("SCENARIO_RUNNER_ROOT", "scenario_runner"))}  # fmt: skip
         scenarios = None
         if version == "1.0":
             if not env.get("LEADERBOARD_SCENARIOS"):
-                raise LangPropDriveError(
+                raise AdapterError(
                     "LEADERBOARD_VERSION=1.0 needs LEADERBOARD_SCENARIOS (the evaluator's required --scenarios JSON)"
                 )
             scenarios = Path(env["LEADERBOARD_SCENARIOS"]).resolve()
@@ -138,7 +138,7 @@ class CarlaModeSettings:
             ray_gpus=_ray_gpus(env.get("CARLA_RAY_GPUS", "")),
         )
         if not settings.evaluator.is_file():
-            raise LangPropDriveError(
+            raise AdapterError(
                 f"LEADERBOARD_ROOT={settings.leaderboard_root} has no leaderboard/leaderboard_evaluator.py"
             )
         return _with_checked_pythonpath(settings, env)
@@ -147,12 +147,12 @@ class CarlaModeSettings:
 def _required_folder(env: Mapping[str, str], name: str, clone: str) -> Path:
     value = env.get(name)
     if not value:
-        raise LangPropDriveError(
+        raise AdapterError(
             f"CARLA mode (CARLA_ROOT or CARLA_HOST is set) needs {name}: set it to your clone of "
             f"carla-simulator/{clone}"
         )
     if not Path(value).is_dir():
-        raise LangPropDriveError(f"{name}={value} is not a folder")
+        raise AdapterError(f"{name}={value} is not a folder")
     return Path(value).resolve()
 
 
@@ -166,7 +166,7 @@ def _server_config(env: Mapping[str, str]) -> CarlaServerConfig:
     if env.get("CARLA_HOST"):
         port = _count(env, "CARLA_PORT", 2000)
         if not 0 < port < 65536:
-            raise LangPropDriveError(f"CARLA_PORT must be a port number, got {port}")
+            raise AdapterError(f"CARLA_PORT must be a port number, got {port}")
         return CarlaServerConfig(host=env["CARLA_HOST"], port=port, **timing)  # type: ignore[arg-type]
     config = CarlaServerConfig(carla_root=Path(env["CARLA_ROOT"]).resolve(), **timing)  # type: ignore[arg-type]
     config.check()
@@ -182,7 +182,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float | None) -> float 
     except ValueError:
         value = -1.0
     if not value >= 0:
-        raise LangPropDriveError(f"{name} must be a number of seconds >= 0, got {text!r}")
+        raise AdapterError(f"{name} must be a number of seconds >= 0, got {text!r}")
     return value
 
 
@@ -191,7 +191,7 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit():
-        raise LangPropDriveError(f"{name} must be an integer >= 0, got {text!r}")
+        raise AdapterError(f"{name} must be an integer >= 0, got {text!r}")
     return int(text)
 
 
@@ -203,14 +203,14 @@ def _ray_gpus(text: str) -> float:
     except ValueError:
         value = -1.0
     if not (value == 0 or 0 < value <= 1 or value.is_integer() and value > 0):
-        raise LangPropDriveError(f"CARLA_RAY_GPUS must be 0, a fraction in (0, 1] or a whole number of GPUs, got {text!r}")
+        raise AdapterError(f"CARLA_RAY_GPUS must be 0, a fraction in (0, 1] or a whole number of GPUs, got {text!r}")
     return value
 
 
 def _gpus(text: str) -> tuple[int, ...]:
     parts = [part.strip() for part in text.split(",") if part.strip()]
     if not all(part.isdigit() for part in parts):
-        raise LangPropDriveError(f"CARLA_GPUS must list GPU indices like '0,1', got {text!r}")
+        raise AdapterError(f"CARLA_GPUS must list GPU indices like '0,1', got {text!r}")
     return tuple(int(part) for part in parts)
 
 
@@ -234,7 +234,7 @@ def _with_checked_pythonpath(settings: CarlaModeSettings, env: Mapping[str, str]
     )  # fmt: skip
     if check.returncode != 0:
         last = (check.stderr.strip().splitlines() or ["(no message)"])[-1]
-        raise LangPropDriveError(
+        raise AdapterError(
             f"{settings.python} cannot import the carla client and CARLA's agents.navigation package "
             f"(PYTHONPATH={pythonpath}): {last}. Install the carla wheel matching your server and set "
             "CARLA_PYTHONAPI to CARLA's PythonAPI folder (it holds carla/agents)"
@@ -250,5 +250,5 @@ def _python_version(python: str) -> str:
         out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
                              capture_output=True, text=True, check=True).stdout  # fmt: skip
     except (OSError, subprocess.CalledProcessError) as error:
-        raise LangPropDriveError(f"LP_PYTHON={python} does not run: {error}") from None
+        raise AdapterError(f"LP_PYTHON={python} does not run: {error}") from None
     return out.strip()

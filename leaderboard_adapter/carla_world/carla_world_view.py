@@ -24,13 +24,8 @@ from leaderboard_adapter.carla_world.signals import (
     light_state,
     stop_sign_info,
 )
-from leaderboard_adapter.world_view import (
-    ActorArrays,
-    ActorState,
-    RoutePoint,
-    StopSignInfo,
-    TrafficLightInfo,
-)
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import ActorArrays, ActorState, StopSignInfo, TrafficLightInfo
 
 HERO_ROLE_NAME = "hero"
 KMH_PER_MPS = 3.6

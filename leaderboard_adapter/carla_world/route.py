@@ -14,7 +14,7 @@ from typing import Any
 import carla
 
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 
 def _road_option(option: Any) -> RoadOption:

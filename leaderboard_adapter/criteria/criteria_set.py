@@ -46,8 +46,9 @@ from leaderboard_adapter.criteria.route_track import RouteTrack
 from leaderboard_adapter.criteria.stop_sign import StopSignCriterion
 from leaderboard_adapter.criteria.timeout import RouteTimeout
 from leaderboard_adapter.criteria.version import LeaderboardVersion
+from leaderboard_adapter.routes.route_point import RoutePoint
 from leaderboard_adapter.scoring.infractions import InfractionEvent
-from leaderboard_adapter.world_view import RoutePoint, WorldView
+from leaderboard_adapter.world_view import WorldView
 
 
 class RouteStatus(enum.Enum):

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import carla
 import numpy as np
 
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 
 class RouteTrack:

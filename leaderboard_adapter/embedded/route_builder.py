@@ -6,7 +6,7 @@ import numpy as np
 
 from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 _TURN_DEG = 30.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaderboard_adapter.embedded.network import DrivingNetwork
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 _BACK = 5
 _AHEAD = 40

@@ -26,12 +26,12 @@ from leaderboard_adapter.embedded.traffic import EgoOnGraph, TrafficFleet
 from leaderboard_adapter.embedded.traffic_lights import RED, TrafficLightSystem
 from leaderboard_adapter.embedded.walkers import WAIT, WalkerCrowd
 from leaderboard_adapter.roads.lane_graph import LaneGraph
+from leaderboard_adapter.routes.route_point import RoutePoint
 from leaderboard_adapter.world_view import (
     ActorArrays,
     ActorKind,
     ActorState,
     LightState,
-    RoutePoint,
     StopSignInfo,
     TrafficLightInfo,
 )

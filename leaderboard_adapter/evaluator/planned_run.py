@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from leaderboard_adapter.embedded.config import WorldConfig
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 from leaderboard_adapter.evaluator.route_runner import (
     AgentSpec,
     RouteOutcome,
@@ -26,6 +26,7 @@ from leaderboard_adapter.routes.interpolation import interpolate_route
 from leaderboard_adapter.routes.route_config import RouteConfig
 from leaderboard_adapter.routes.route_parser import RouteFileError, parse_routes_file
 from leaderboard_adapter.routes.route_planner import RoutePlanningError
+from leaderboard_adapter.routes.route_point import RoutePoint
 from leaderboard_adapter.scoring import (
     ResultsFormat,
     RouteRecord,
@@ -34,7 +35,6 @@ from leaderboard_adapter.scoring import (
     scheme_for_version,
 )
 from leaderboard_adapter.scoring.results_v1 import route_id_v1, status_v1
-from leaderboard_adapter.world_view import RoutePoint
 
 logger = logging.getLogger(__name__)
 
@@ -106,14 +106,14 @@ def plan_runs(
     A route whose town cannot be loaded or whose keypoints cannot be traced is planned with its
     `planning_error` (it is recorded as a simulation crash, as the leaderboard records a scenario that
     cannot be loaded, and the other routes run); when no route at all can be planned, the first
-    error is raised as LangPropDriveError (a wrong `--town-dir` or `--xodr`, before anything runs).
+    error is raised as AdapterError (a wrong `--town-dir` or `--xodr`, before anything runs).
     """
     if repetitions < 1:
-        raise LangPropDriveError(f"--repetitions must be at least 1, got {repetitions}")
+        raise AdapterError(f"--repetitions must be at least 1, got {repetitions}")
     try:
         routes = parse_routes_file(routes_file, subset)
     except (RouteFileError, OSError) as error:
-        raise LangPropDriveError(str(error)) from error
+        raise AdapterError(str(error)) from error
     planned: list[PlannedRun] = []
     errors: list[tuple[str, Exception]] = []
     for i, route in enumerate(routes):
@@ -127,21 +127,21 @@ def plan_runs(
     if routes and len(errors) == len(routes):
         problem, error = errors[0]
         more = f" (and {len(errors) - 1} more routes that cannot be planned)" if len(errors) > 1 else ""
-        raise LangPropDriveError(problem + more) from error
+        raise AdapterError(problem + more) from error
     return planned
 
 
 @functools.lru_cache(maxsize=64)
 def plan_route(routes_file: Path, route_id: str, town_dir: Path | None = None, xodr: Path | None = None) -> PlannedRun:
     """Route `route_id` (its `id` in the routes file) planned as run 0, repetition 0, cached per process; a
-    route that cannot be planned has its `planning_error`. LangPropDriveError when the file cannot be read
+    route that cannot be planned has its `planning_error`. AdapterError when the file cannot be read
     or has no such route."""
     try:
         routes = [route for route in parse_routes_file(routes_file, "") if route.id == route_id]
     except (RouteFileError, OSError) as error:
-        raise LangPropDriveError(str(error)) from error
+        raise AdapterError(str(error)) from error
     if not routes:
-        raise LangPropDriveError(f"{routes_file} has no route with id {route_id!r}")
+        raise AdapterError(f"{routes_file} has no route with id {route_id!r}")
     town, points, problem, _ = _plan_route(routes[0], routes_file, town_dir, xodr)
     return PlannedRun(0, routes[0], 0, town, points, routes_file, problem, town_dir, xodr)
 

@@ -28,8 +28,8 @@ from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
 from leaderboard_adapter.privileged import RunInfo, publishing
 from leaderboard_adapter.roads.towns import Town
+from leaderboard_adapter.routes.route_point import RoutePoint
 from leaderboard_adapter.scoring import InfractionEvent, RouteEnding
-from leaderboard_adapter.world_view import RoutePoint
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 BUNDLED_ROUTES_DIR = Path(__file__).resolve().parent.parent / "data" / "routes"
 
@@ -23,6 +23,6 @@ def resolve_routes(routes: str) -> Path:
     name = path.name.removesuffix(".xml")
     if name in sets and not path.parent.parts:
         return sets[name]
-    raise LangPropDriveError(
+    raise AdapterError(
         f"route file {routes!r} not found; bundled route sets: {', '.join(sets) or 'none'}"
     )

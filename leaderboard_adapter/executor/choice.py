@@ -8,7 +8,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .local_pool import LocalExecutor
 from .protocol import DEFAULT_RETRIES, RouteRunExecutor
@@ -27,7 +27,7 @@ class ExecutorSettings:
 
     def __post_init__(self) -> None:
         if self.workers < 0:
-            raise LangPropDriveError(f"--workers must be >= 0 (0: all cores), got {self.workers}")
+            raise AdapterError(f"--workers must be >= 0 (0: all cores), got {self.workers}")
 
     @property
     def uses_ray(self) -> bool:

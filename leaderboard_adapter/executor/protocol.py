@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .route_job import RouteJob, RouteJobResult
 
@@ -13,7 +13,7 @@ DEFAULT_RETRIES = 1
 """Times a run whose worker process (or node) died is run again before it is recorded as a crashed simulation."""
 
 
-class RouteRunError(LangPropDriveError):
+class RouteRunError(AdapterError):
     """A route run raised where it executed (a bug, not a crash of the driven world: those are records)."""
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 from .protocol import DEFAULT_RETRIES, RouteRunError
 from .route_job import RouteJob, RouteJobResult, crashed_result, run_route_job
@@ -33,21 +33,21 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError as error:
-        raise LangPropDriveError("--ray needs Ray: pip install -e '.[ray]' (or scripts/setup.sh)") from error
+        raise AdapterError("--ray needs Ray: pip install -e '.[ray]' (or scripts/setup.sh)") from error
     return ray
 
 
 def _check_reachable(address: str) -> None:
-    """LangPropDriveError naming `address` when nothing accepts a TCP connection there ('auto' is not checked)."""
+    """AdapterError naming `address` when nothing accepts a TCP connection there ('auto' is not checked)."""
     if address == "auto":
         return
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
-        raise LangPropDriveError(f"Ray address {address!r}: expected HOST:PORT (e.g. 10.0.0.1:6379), ray://HOST:PORT or auto")
+        raise AdapterError(f"Ray address {address!r}: expected HOST:PORT (e.g. 10.0.0.1:6379), ray://HOST:PORT or auto")
     try:
         socket.create_connection((host, int(port)), timeout=ADDRESS_CHECK_S).close()
     except OSError as error:
-        raise LangPropDriveError(
+        raise AdapterError(
             f"Ray address {address}: unreachable ({error}); start the cluster with `ray start --head` there, "
             "or give the address `ray start --head` printed"
         ) from error
@@ -56,7 +56,7 @@ def _check_reachable(address: str) -> None:
 def connect(address: str | None) -> str:
     """Connect this process to the Ray cluster at `address` (None: RAY_ADDRESS, else a Ray instance started
     here on this machine's cores), unless it is connected already; a description of the cluster.
-    LangPropDriveError naming the address when it cannot connect."""
+    AdapterError naming the address when it cannot connect."""
     ray = _ray()
     if not ray.is_initialized():
         target = address or os.environ.get("RAY_ADDRESS") or None
@@ -65,7 +65,7 @@ def connect(address: str | None) -> str:
         try:
             ray.init(address=target, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
         except (ConnectionError, RuntimeError, ValueError) as error:
-            raise LangPropDriveError(f"Ray address {target or '(a new local instance)'}: {error}") from error
+            raise AdapterError(f"Ray address {target or '(a new local instance)'}: {error}") from error
     nodes = [node for node in ray.nodes() if node.get("Alive")]
     cpus = int(ray.cluster_resources().get("CPU", 0))
     return f"ray at {ray.get_runtime_context().gcs_address}: {len(nodes)} node(s), {cpus} CPU(s)"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 
-class ReplayError(LangPropDriveError):
+class ReplayError(AdapterError):
     """A missing results file, route, infraction kind or occurrence, or a replay that cannot be made."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun
+from leaderboard_adapter.evaluator.planned_run import PlannedRun
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, run_route
 from leaderboard_adapter.privileged import RunInfo
 from leaderboard_adapter.replay.birdseye import BirdseyeRenderer

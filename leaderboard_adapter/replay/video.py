@@ -9,13 +9,13 @@ from types import TracebackType
 import cv2
 import numpy as np
 
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 CODEC = "mp4v"
 """The FourCC handed to `cv2.VideoWriter` (MPEG-4 part 2, in every opencv-python wheel)."""
 
 
-class VideoWriterError(LangPropDriveError):
+class VideoWriterError(AdapterError):
     """The video file cannot be written; the message names the file and the codec."""
 
 

@@ -26,7 +26,7 @@ from leaderboard_adapter.routes.route_planner import (
     OffRoadError,
     RoutePlanningError,
 )
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 logger = logging.getLogger(__name__)
 

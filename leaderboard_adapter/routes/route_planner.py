@@ -37,7 +37,7 @@ import numpy as np
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.routes.grp_graph import GrpGraph, LaneChangeLink, lane_key
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 TURN_THRESHOLD_DEG = 35.0
 """Heading change through a junction below which the manoeuvre is STRAIGHT [deg] (as CARLA 0.9.12+)."""

@@ -12,7 +12,7 @@ from leaderboard_adapter.roads.opendrive import STOP_SIGN_TYPE, TRAFFIC_LIGHT_TY
 from leaderboard_adapter.roads.towns import Town
 from leaderboard_adapter.routes.interpolation import route_length_m
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 _JUNCTION_OPTIONS = (RoadOption.LEFT, RoadOption.RIGHT, RoadOption.STRAIGHT)
 

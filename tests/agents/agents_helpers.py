@@ -8,7 +8,7 @@ from typing import Any
 
 from langprop_driver.engine import SandboxedPolicy
 from leaderboard_adapter.embedded import WorldConfig
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 
 AGENTS = Path(__file__).resolve().parents[2] / "agents"

@@ -6,10 +6,10 @@ import math
 
 from agents_helpers import EMPTY, LIGHTS_ROUTE, smoke_run
 
-from langprop_driver.control import Action, VehicleController
-from langprop_driver.observation import ObservationBuilder
+from leaderboard_adapter.control import Action, VehicleController
 from leaderboard_adapter.embedded import EmbeddedWorld
 from leaderboard_adapter.infraction_feed import InfractionFeed
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.privileged import published_episode
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from expert import Expert
-from langprop_driver.control import Action, VehicleController
-from langprop_driver.observation import ObservationBuilder
+from leaderboard_adapter.control import Action, VehicleController
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.world_view import LightState
 
 _PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "min_speed_floor.py"

@@ -22,7 +22,8 @@ from fake_carla_provider import (
 
 from leaderboard_adapter.carla_world import SCENARIO_RUNNER_MISSING, CarlaWorldView, route_from_global_plan
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import ActorKind, LightState, Pose2D, RoutePoint, WorldView
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import ActorKind, LightState, Pose2D, WorldView
 
 TOWN = Path(__file__).resolve().parents[1] / "fixtures" / "towns" / "grid4x4_lights.xodr"
 

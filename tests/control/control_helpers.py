@@ -13,13 +13,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from langprop_driver.control import Action, VehicleController, lookahead_distance_m, steer_towards
+from leaderboard_adapter.control import Action, VehicleController, lookahead_distance_m, steer_towards
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.roads.towns import Town, load_town
 from leaderboard_adapter.routes.interpolation import interpolate_route
 from leaderboard_adapter.routes.route_parser import parse_routes_file
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 EMPTY = WorldConfig().with_counts(0, 0)
 """No NPC vehicles, no pedestrians."""

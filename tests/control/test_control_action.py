@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from langprop_driver.control import ACTION_KEYS, Action, steer_towards
+from leaderboard_adapter.control import ACTION_KEYS, Action, steer_towards
 
 
 def test_action_keeps_values_as_plain_floats() -> None:

@@ -6,7 +6,7 @@ import carla
 import numpy as np
 import pytest
 
-from langprop_driver.control import (
+from leaderboard_adapter.control import (
     Action,
     ControllerParams,
     LateralParams,

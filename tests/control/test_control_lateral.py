@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langprop_driver.control import LateralController, LateralParams, PIDParams, lookahead_distance_m
+from leaderboard_adapter.control import LateralController, LateralParams, PIDParams, lookahead_distance_m
 
 
 @pytest.mark.parametrize(

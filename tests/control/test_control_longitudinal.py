@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from langprop_driver.control import LongitudinalController, LongitudinalParams, PIDParams
+from leaderboard_adapter.control import LongitudinalController, LongitudinalParams, PIDParams
 
 DT = 0.05
 

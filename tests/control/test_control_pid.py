@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from langprop_driver.control import PIDParams, WindowedPID
+from leaderboard_adapter.control import PIDParams, WindowedPID
 
 
 def test_integral_forgets_errors_older_than_the_window() -> None:

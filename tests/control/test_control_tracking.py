@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from control_helpers import drive, empty_world, settling_time_s, sign_changes
 
-from langprop_driver.control import VehicleController
+from leaderboard_adapter.control import VehicleController
 
 TURN_ZONE_M = (170.0, 205.0)
 """Arc lengths [m] around the left turn (its LEFT points span about 177 to 193 m)."""

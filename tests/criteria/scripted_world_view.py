@@ -16,14 +16,8 @@ import carla
 import numpy as np
 
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import (
-    ActorArrays,
-    ActorKind,
-    ActorState,
-    RoutePoint,
-    StopSignInfo,
-    TrafficLightInfo,
-)
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import ActorArrays, ActorKind, ActorState, StopSignInfo, TrafficLightInfo
 
 FIXTURE_XODR = Path(__file__).resolve().parents[1] / "fixtures" / "towns" / "grid4x4_lights.xodr"
 HERO_LENGTH_M = 4.9

@@ -36,7 +36,7 @@ from expert_helpers import (  # noqa: E402
 from openai_test_server import OpenAITestServer, by_content, fenced, last_user_message  # noqa: E402
 
 from expert import ExpertDecision  # noqa: E402
-from langprop_driver.control import Action  # noqa: E402
+from leaderboard_adapter.control import Action  # noqa: E402
 from leaderboard_adapter.embedded import WorldConfig  # noqa: E402
 
 __all__ = [

@@ -23,10 +23,10 @@ from driving_helpers import (
     smoke_world,
 )
 
-from langprop_driver.control import Action
 from langprop_driver.driving import BASELINE_POLICY_SOURCE, DRIVE_SPEC
 from langprop_driver.engine import SandboxedPolicy, check_candidate
 from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
+from leaderboard_adapter.control import Action
 from leaderboard_adapter.criteria.criteria_set import RouteStatus
 
 LIMIT = 13.89

@@ -9,7 +9,6 @@ from collections.abc import Callable
 import pytest
 from driving_helpers import actor_record, arc, fast_sandbox, observation_double, route_points
 
-from langprop_driver.control import Action
 from langprop_driver.driving import BASELINE_POLICY_SOURCE, DRIVE_SPEC
 from langprop_driver.driving.baseline_variants import (
     SLOW_CRUISE_FRACTION,
@@ -28,6 +27,7 @@ from langprop_driver.driving.baseline_variants import (
 )
 from langprop_driver.engine import check_candidate
 from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES, Program, SandboxPool
+from leaderboard_adapter.control import Action
 
 LIMIT = 13.89
 """The hand-built observations' speed limit (50 km/h) [m/s]."""

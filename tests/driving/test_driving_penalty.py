@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from driving_helpers import action, buffer_frame
 
-from langprop_driver.control import Action
 from langprop_driver.driving import DrivingScoreConfig, TrainingMode, samples_from_frames, score_drive
 from langprop_driver.driving.penalty import agrees_with_expert, penalty_note, repeats
 from langprop_driver.engine import Sample
+from leaderboard_adapter.control import Action
 
 CONFIG = DrivingScoreConfig()
 

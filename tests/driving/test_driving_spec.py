@@ -6,9 +6,9 @@ import re
 
 from driving_helpers import built_observations
 
-from langprop_driver.control import ACTION_KEYS
 from langprop_driver.driving import DRIVE_SPEC
-from langprop_driver.observation import LIGHT_STATES, ROAD_OPTIONS
+from leaderboard_adapter.control import ACTION_KEYS
+from leaderboard_adapter.observation import LIGHT_STATES, ROAD_OPTIONS
 
 
 def mentioned(word: str) -> bool:

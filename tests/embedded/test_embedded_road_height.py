@@ -16,7 +16,7 @@ from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.embedded.road_height import RoadHeight
 from leaderboard_adapter.embedded.route_builder import route_along_lanes
 from leaderboard_adapter.embedded.walkers import WalkerParams
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 
 def follow(world: EmbeddedWorld, route: list[RoutePoint], target_mps: float = 10.0) -> carla.VehicleControl:

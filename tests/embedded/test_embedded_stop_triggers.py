@@ -8,7 +8,8 @@ import carla
 
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
 from leaderboard_adapter.roads.towns import load_town
-from leaderboard_adapter.world_view import Pose2D, RoutePoint, TriggerVolume
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import Pose2D, TriggerVolume
 
 
 def _inside(trigger: TriggerVolume, x_m: float, y_m: float) -> bool:

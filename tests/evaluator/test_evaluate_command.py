@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from evaluator_helpers import AGENT_FILES, MISBEHAVING
 
+from langprop_driver.agent_paths import LANGPROP_AGENT
 from langprop_driver.agent_runtime import AgentConfig
-from leaderboard_adapter.cli import build_parser, main
-from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR, agent_spec_for
+from langprop_driver.cli import build_parser, main
+from langprop_driver.pipeline.evaluate_command import agent_spec_for
 from leaderboard_adapter.evaluator.route_runner import agent_route_meta
 from leaderboard_adapter.scoring import LABELS
 
@@ -183,7 +184,7 @@ FAILS_CHECKS = "import os\n\n\ndef drive(observation):\n    return speed\n"
         ({"beta.toml": "beta = 2\n"}, ("--policy", "{tmp}/beta.toml"), "beta.toml: beta must be in [0, 1], got 2"),
         ({"bad.py": FAILS_CHECKS}, ("--policy", "{tmp}/bad.py"), "fails the static checks: line 1: import of `os`"),
         ({"bad.py": FAILS_CHECKS}, ("--policy", "{tmp}/bad.py", "--step-timeout-s", "0.5"), "line 5: name `speed`"),
-        ({"beta.toml": "beta = 2\n"}, ("-a", str(AGENTS_DIR / "langprop_agent.py"), "--agent-config", "{tmp}/beta.toml"),
+        ({"beta.toml": "beta = 2\n"}, ("-a", str(LANGPROP_AGENT), "--agent-config", "{tmp}/beta.toml"),
          "beta must be in [0, 1]"),
         ({}, ("--step-timeout-s", "0.5"), "--step-timeout-s is the LangProp agent's limit per policy call"),
         ({}, ("--policy", "baseline", "--step-timeout-s", "0"), "--step-timeout-s must be > 0 s, got 0.0"),

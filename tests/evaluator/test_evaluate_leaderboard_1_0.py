@@ -9,13 +9,13 @@ from pathlib import Path
 
 from evaluator_helpers import MISBEHAVING
 
-from leaderboard_adapter.cli import main
+from langprop_driver.cli import main
 from leaderboard_adapter.criteria.route_track import RouteTrack
 from leaderboard_adapter.criteria.timeout import RouteTimeout
 from leaderboard_adapter.criteria.version import LeaderboardVersion
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_config import Keypoint, RouteConfig
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
 

@@ -10,7 +10,7 @@ from evaluator_helpers import MISBEHAVING
 
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.embedded.world import EmbeddedWorld
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, RouteOutcome, run_route
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
 from leaderboard_adapter.scoring import InfractionType, RouteEnding, build_route_record, scheme_for_version

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from leaderboard_adapter.cli import main
+from langprop_driver.cli import main
+from langprop_driver.pipeline import evaluate_command
 from leaderboard_adapter.embedded.world import EmbeddedWorld
-from leaderboard_adapter.evaluator import evaluate_command, route_runner
+from leaderboard_adapter.evaluator import route_runner
 from leaderboard_adapter.roads.osm_layout import OsmLayout, OsmWay
 from leaderboard_adapter.roads.town_generator import convert_osm
 from leaderboard_adapter.roads.towns import load_town

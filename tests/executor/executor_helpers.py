@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from langprop_driver.pipeline.evaluate_command import EvaluationRequest, evaluate_runs
 from leaderboard_adapter.embedded.config import WorldConfig
-from leaderboard_adapter.evaluator.evaluate_command import AGENTS_DIR, EvaluationRequest, evaluate_runs
 from leaderboard_adapter.evaluator.planned_run import plan_runs
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
@@ -22,7 +22,6 @@ TESTS = Path(__file__).resolve().parents[1]
 SMOKE = resolve_routes("embedded_smoke").resolve()
 BLOCKING_AGENT = Path(__file__).resolve().parent / "agent_files" / "lbtest_blocking_agent.py"
 DYING_AGENT = TESTS / "pipeline" / "agent_files" / "lbtest_dying_agent.py"
-LANGPROP_AGENT = AGENTS_DIR / "langprop_agent.py"
 EMPTY = WorldConfig().with_counts(0, 0)
 SAFETY_S = 600.0
 """A fail-safe against a hung test, never a measure of speed: waits end on the event they wait for."""
@@ -137,14 +136,14 @@ def interrupt_and_resume(tmp_path: Path, executor_flags: tuple[str, ...]) -> Non
     import subprocess
     import sys
 
-    from leaderboard_adapter.cli import main
+    from langprop_driver.cli import main
 
     config = agent_config(tmp_path / "agent", block=("RouteScenario_1_rep0",))
     checkpoint = tmp_path / "results.json"
     argv = ["evaluate", "--routes", str(SMOKE), "-a", str(BLOCKING_AGENT), "--agent-config", str(config),
             "--checkpoint", str(checkpoint), "--vehicles", "0", "--walkers", "0", "--no-progress", *executor_flags]  # fmt: skip
     env = {**os.environ, "HOME": os.environ.get("HOME", "/root")}
-    process = subprocess.Popen([sys.executable, "-m", "leaderboard_adapter.cli", *argv], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "langprop_driver.cli", *argv], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
     def route_0_scored_and_route_1_blocked() -> bool:

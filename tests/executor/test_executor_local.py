@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from executor_helpers import (
     DYING_AGENT,
-    LANGPROP_AGENT,
     agent_config,
     comparable,
     interrupt_and_resume,
     smoke_jobs,
 )
 
-from leaderboard_adapter.cli import main
+from langprop_driver.agent_paths import LANGPROP_AGENT
+from langprop_driver.cli import main
 from leaderboard_adapter.executor import LocalExecutor, run_all
 
 

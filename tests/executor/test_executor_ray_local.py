@@ -12,7 +12,6 @@ import pytest
 import ray
 from executor_helpers import (
     DYING_AGENT,
-    LANGPROP_AGENT,
     agent_config,
     interrupt_and_resume,
     results_of,
@@ -20,12 +19,13 @@ from executor_helpers import (
     smoke_jobs,
 )
 
+from langprop_driver.agent_paths import LANGPROP_AGENT
+from langprop_driver.cli import main
 from langprop_driver.driving import BASELINE_POLICY_SOURCE, DRIVE_SPEC
 from langprop_driver.driving.baseline_variants import without_stop_signs
 from langprop_driver.engine import Candidate
 from langprop_driver.pipeline.closed_loop import ONLINE_BUFFER, ClosedLoopConfig, DrivingScorer, RouteSplit
 from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
-from leaderboard_adapter.cli import main
 from leaderboard_adapter.executor import run_all
 from leaderboard_adapter.executor.ray_cluster import RayExecutor
 

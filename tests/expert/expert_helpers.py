@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from expert import Expert, ExpertDecision
-from langprop_driver.control import VehicleController
-from langprop_driver.observation import ObservationBuilder
+from leaderboard_adapter.control import VehicleController
 from leaderboard_adapter.criteria.criteria_set import RouteCriteria, RouteStatus
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.scoring import InfractionEvent, InfractionType
 from leaderboard_adapter.world_view import Pose2D
 

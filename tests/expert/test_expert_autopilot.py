@@ -20,7 +20,7 @@ from expert_helpers import (
 )
 
 from expert import Expert, ExpertParams
-from langprop_driver.control import Action, lookahead_distance_m
+from leaderboard_adapter.control import Action, lookahead_distance_m
 
 LIMIT = 13.89
 """50 km/h [m/s]."""

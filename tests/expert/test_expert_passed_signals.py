@@ -10,7 +10,7 @@ from test_expert_scenes import first_crossing_line
 
 from expert import Expert
 from expert.signals import ahead
-from langprop_driver.observation import SIGNAL_CLEARANCE_M
+from leaderboard_adapter.observation import SIGNAL_CLEARANCE_M
 from leaderboard_adapter.world_view import LightState
 
 

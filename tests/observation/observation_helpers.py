@@ -15,14 +15,8 @@ from leaderboard_adapter.roads.towns import Town, load_town
 from leaderboard_adapter.routes.interpolation import interpolate_route
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_parser import parse_routes_file
-from leaderboard_adapter.world_view import (
-    ActorArrays,
-    ActorKind,
-    ActorState,
-    RoutePoint,
-    StopSignInfo,
-    TrafficLightInfo,
-)
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import ActorArrays, ActorKind, ActorState, StopSignInfo, TrafficLightInfo
 
 SMOKE_ROUTES = (
     Path(__file__).resolve().parents[2] / "leaderboard_adapter" / "data" / "routes" / "embedded_smoke.xml"

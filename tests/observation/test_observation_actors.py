@@ -6,9 +6,9 @@ import carla
 import numpy as np
 from observation_helpers import WorldViewTestDouble, actor, smoke_world, straight_route
 
-from langprop_driver.observation import ACTOR_RANGE_M, ObservationBuilder
-from langprop_driver.observation.actors import nearby_actors
-from langprop_driver.observation.frames import EgoFrame
+from leaderboard_adapter.observation import ACTOR_RANGE_M, ObservationBuilder
+from leaderboard_adapter.observation.actors import nearby_actors
+from leaderboard_adapter.observation.frames import EgoFrame
 from leaderboard_adapter.world_view import ActorArrays, ActorKind, ActorState
 
 HERO = ActorState(0, ActorKind.VEHICLE, 100.0, 50.0, 0.0, 90.0, 0.0, 0.0, 4.9, 2.12)

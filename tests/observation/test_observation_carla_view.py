@@ -15,10 +15,10 @@ from pathlib import Path
 import carla
 import pytest
 
-from langprop_driver.observation import ObservationBuilder
 from leaderboard_adapter.carla_world import CarlaWorldView
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
 
 TESTS = Path(__file__).resolve().parents[1]
 TOWN = TESTS / "fixtures" / "towns" / "grid4x4_lights.xodr"

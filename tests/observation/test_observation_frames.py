@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from observation_helpers import WorldViewTestDouble, actor, straight_route
 
-from langprop_driver.observation import EgoFrame, ObservationBuilder, wrap_deg
+from leaderboard_adapter.observation import EgoFrame, ObservationBuilder, wrap_deg
 from leaderboard_adapter.world_view import ActorState
 
 HEADINGS_DEG = [0.0, 30.0, 45.0, 90.0, 135.0, 180.0, -180.0, -135.0, -90.0, -45.0, 270.0, 725.0]

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from observation_helpers import WorldViewTestDouble, drive, smoke_world, straight_route
 
-from langprop_driver.observation import ROAD_OPTIONS, ROUTE_POINTS, ObservationBuilder, RouteContext
-from langprop_driver.observation.progress import RouteProgress
+from leaderboard_adapter.observation import ROAD_OPTIONS, ROUTE_POINTS, ObservationBuilder, RouteContext
+from leaderboard_adapter.observation.progress import RouteProgress
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import ActorKind, ActorState, RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import ActorKind, ActorState
 
 
 def _hero(x: float, y: float, yaw: float = 0.0) -> ActorState:

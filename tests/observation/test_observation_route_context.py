@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from observation_helpers import smoke_route, smoke_world, straight_route
 
-from langprop_driver.observation import ObservationBuilder, RouteContext, SignalCrossing
-from langprop_driver.observation.stop_lines import pose_crossings, signal_crossings
-from langprop_driver.observation.stop_memory import StopMemory
+from leaderboard_adapter.observation import ObservationBuilder, RouteContext, SignalCrossing
+from leaderboard_adapter.observation.stop_lines import pose_crossings, signal_crossings
+from leaderboard_adapter.observation.stop_memory import StopMemory
 from leaderboard_adapter.routes.road_option import RoadOption
-from leaderboard_adapter.world_view import Pose2D, RoutePoint
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import Pose2D
 
 
 def _arrays(route: list[RoutePoint]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ import carla
 import pytest
 from observation_helpers import drive, smoke_world
 
-from langprop_driver.observation import (
+from leaderboard_adapter.observation import (
     ACTOR_KEYS,
     EGO_KEYS,
     LIGHT_STATES,

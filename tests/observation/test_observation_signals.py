@@ -8,7 +8,7 @@ import carla
 import pytest
 from observation_helpers import drive, follow_route, smoke_world, stop_at
 
-from langprop_driver.observation import SIGNAL_CLEARANCE_M, SIGNAL_HORIZON_M, ObservationBuilder
+from leaderboard_adapter.observation import SIGNAL_CLEARANCE_M, SIGNAL_HORIZON_M, ObservationBuilder
 from leaderboard_adapter.world_view import LightState
 
 

@@ -6,7 +6,7 @@ import carla
 import pytest
 from observation_helpers import smoke_world
 
-from langprop_driver.observation import ObservationBuilder
+from leaderboard_adapter.observation import ObservationBuilder
 
 
 def test_standing_time_counts_up_while_still_and_resets_when_moving() -> None:

@@ -14,8 +14,8 @@ if str(TESTS / "engine") not in sys.path:  # reuse the engine tests' server (tes
 
 from openai_test_server import OpenAITestServer, fenced, scripted  # noqa: E402
 
+from langprop_driver.cli import main  # noqa: E402
 from langprop_driver.driving import BASELINE_POLICY_SOURCE  # noqa: E402
-from leaderboard_adapter.cli import main  # noqa: E402
 
 __all__ = ["OpenAITestServer", "fenced", "scripted"]
 
@@ -36,7 +36,7 @@ def cli(*argv: str | Path) -> int:
 
 def cli_process(*argv: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`langprop-drive ARGV` in a new process (stdout and stderr to pipes)."""
-    command = [sys.executable, "-m", "leaderboard_adapter.cli", *(str(a) for a in argv)]
+    command = [sys.executable, "-m", "langprop_driver.cli", *(str(a) for a in argv)]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 

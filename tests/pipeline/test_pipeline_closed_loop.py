@@ -15,9 +15,9 @@ from pipeline_helpers import CLOSED_LOOP_SMOKE, OpenAITestServer, cli, collect_s
 from langprop_driver.driving import BASELINE_POLICY_SOURCE, DRIVE_SPEC
 from langprop_driver.driving.baseline_variants import with_cruise_fraction, without_stop_signs
 from langprop_driver.engine import Candidate, load_state
+from langprop_driver.errors import LangPropDriveError
 from langprop_driver.pipeline.closed_loop import ONLINE_BUFFER, ClosedLoopConfig, DrivingScorer, RouteSplit
 from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
-from leaderboard_adapter.errors import LangPropDriveError
 
 STOPS_ROUTE = "1"
 """embedded_smoke route 1: EmbeddedStops, a stop sign on the way."""

@@ -15,11 +15,11 @@ from types import ModuleType
 import pytest
 
 from expert import Expert
-from langprop_driver.observation import ObservationBuilder
-from leaderboard_adapter.cli import main
+from langprop_driver.cli import main
 from leaderboard_adapter.embedded import EmbeddedWorld, WorldConfig
-from leaderboard_adapter.evaluator.evaluate_command import PlannedRun, plan_runs
+from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
+from leaderboard_adapter.observation import ObservationBuilder
 from leaderboard_adapter.replay import ActionArrow, Overlay, OverlayFn
 from leaderboard_adapter.world_view import WorldView
 

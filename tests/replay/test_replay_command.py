@@ -16,12 +16,12 @@ from replay_helpers import EMPTY_ROADS, LIGHTS_RUN, SEED, TESTS, quiet_world, sm
 
 from data_collection import ShardWriter, read_shard
 from expert import ExpertDecision
+from langprop_driver.agent_paths import DAGGER_AGENT
 from langprop_driver.agent_runtime.guarded_policy import PolicyStep
-from langprop_driver.control import Action
+from langprop_driver.cli import main
 from langprop_driver.driving import BASELINE_POLICY_SOURCE
-from langprop_driver.pipeline.collect_command import DAGGER_AGENT
 from langprop_driver.pipeline.replay_overlay import decision_overlay
-from leaderboard_adapter.cli import main
+from leaderboard_adapter.control import Action
 from leaderboard_adapter.evaluator.route_runner import AgentSpec, run_route
 from leaderboard_adapter.privileged import publish_decision, publishing
 from leaderboard_adapter.replay import (

@@ -28,7 +28,7 @@ from leaderboard_adapter.carla_mode import (
     run_job,
     run_jobs,
 )
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 AGENT = Path(__file__).resolve().parents[2] / "agents" / "langprop_agent.py"
 
@@ -181,21 +181,21 @@ def test_bad_settings_are_named(tmp_path: Path, change: dict[str, str | None], m
             del environment[name]
         else:
             environment[name] = value
-    with pytest.raises(LangPropDriveError, match=message.replace(".", r"\.")):
+    with pytest.raises(AdapterError, match=message.replace(".", r"\.")):
         CarlaModeSettings.from_env(environment)
 
 
 def test_a_carla_root_without_the_launcher_is_named(tmp_path: Path) -> None:
     doubles = make_carla_doubles(tmp_path)
     (doubles.carla_root / "CarlaUE4.sh").unlink()
-    with pytest.raises(LangPropDriveError, match="has no CarlaUE4.sh"):
+    with pytest.raises(AdapterError, match="has no CarlaUE4.sh"):
         CarlaModeSettings.from_env(doubles.env())
 
 
 def test_the_evaluators_python_must_reach_carlas_agents_package(tmp_path: Path) -> None:
     doubles = make_carla_doubles(tmp_path)
     shutil.rmtree(doubles.carla_root / "PythonAPI" / "carla" / "agents")
-    with pytest.raises(LangPropDriveError, match="cannot import the carla client and CARLA's agents.navigation"):
+    with pytest.raises(AdapterError, match="cannot import the carla client and CARLA's agents.navigation"):
         CarlaModeSettings.from_env(doubles.env())
 
 

@@ -23,7 +23,7 @@ from scripts_helpers import (
 
 from leaderboard_adapter.carla_mode import CarlaModeSettings, LeaderboardJob
 from leaderboard_adapter.carla_mode.ray_actors import ActorJob, CarlaActorPool, carla_actor, run_jobs_on_ray
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 ray = pytest.importorskip("ray")
 
@@ -112,9 +112,9 @@ def test_a_killed_actor_s_running_server_is_killed_too(ray_cluster: str, tmp_pat
 def test_a_cluster_without_gpus_and_a_host_without_carla_are_refused(ray_cluster: str, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     doubles, settings, env, job = _setup(tmp_path, monkeypatch)
-    with pytest.raises(LangPropDriveError, match=r"needs GPUs: the cluster has 0 .*CARLA_RAY_GPUS=1"):
+    with pytest.raises(AdapterError, match=r"needs GPUs: the cluster has 0 .*CARLA_RAY_GPUS=1"):
         run_jobs_on_ray([job], replace(settings, ray_gpus=1.0), tmp_path / "logs", address=ray_cluster, env=env)
-    with pytest.raises(LangPropDriveError, match=r"^host \S+: CARLA_ROOT=/no/carla/here is not a folder"):
+    with pytest.raises(AdapterError, match=r"^host \S+: CARLA_ROOT=/no/carla/here is not a folder"):
         run_jobs_on_ray([job], settings, tmp_path / "logs", address=ray_cluster,
                         env={**env, "CARLA_ROOT": "/no/carla/here"})  # fmt: skip
     assert doubles.server_starts() == [] and not job.results.exists()
@@ -122,22 +122,21 @@ def test_a_cluster_without_gpus_and_a_host_without_carla_are_refused(ray_cluster
 
 def test_loop_passes_workers_and_ray_to_its_phases_and_runs_carla_servers_as_actors(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from langprop_driver.cli import build_parser
     from langprop_driver.pipeline import loop_steps
     from langprop_driver.pipeline.loop_command import _step_context
     from leaderboard_adapter.carla_mode import ray_actors
-    from leaderboard_adapter.cli import build_parser
 
     parser = build_parser()
     flags = ["--workers", "3", "--ray", "10.0.0.1:6379", "--run-dir", str(tmp_path / "run"), "--collect-only"]
     for name in ("CARLA_ROOT", "CARLA_HOST", "RAY_ADDRESS"):  # the embedded world
         monkeypatch.delenv(name, raising=False)
-    ctx = _step_context(parser.parse_args(["loop", *flags]), tmp_path / "logs")
     commands: list[list[str]] = []
-    monkeypatch.setattr(loop_steps, "run_command", lambda argv, what: commands.append(list(argv)))
+    ctx = _step_context(parser.parse_args(["loop", *flags]), tmp_path / "logs", lambda argv: commands.append(argv) or 0)
     selection = loop_steps.RouteSelection("embedded_training", "0")
     loop_steps.collect(ctx, "baseline", 0.0, selection, [0], tmp_path / "buffer", tmp_path / "results", "iter1")
     loop_steps.evaluate(ctx, loop_steps.Evaluation(tmp_path / "eval.json", selection, policy="baseline"), "eval")
-    loop_steps.run_command(loop_steps.TrainRequest("baseline", (tmp_path / "buffer",), tmp_path / "out")
+    loop_steps.run_command(ctx.cli, loop_steps.TrainRequest("baseline", (tmp_path / "buffer",), tmp_path / "out")
                            .argv(False, ctx.executor_flags()), "train")  # fmt: skip
     for argv in commands:  # each phase's command line, parsed by the CLI as the phase will parse it
         phase = parser.parse_args(argv)

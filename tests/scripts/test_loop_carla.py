@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from scripts_helpers import REPO, CarlaDoubles, assert_no_process_left, make_carla_doubles, results_json
 
+from langprop_driver.cli import main
 from langprop_driver.driving import BASELINE_POLICY_SOURCE
 from langprop_driver.engine import Candidate, Standing, TrainState
 from langprop_driver.engine.checkpoint import save_state
-from leaderboard_adapter.cli import main
 
 
 def _use_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from scripts_helpers import REPO, OpenAITestServer, base_env, fenced, scripted
 
+from langprop_driver.cli import main
 from langprop_driver.driving import BASELINE_POLICY_SOURCE
-from leaderboard_adapter.cli import main
 
 pytestmark = pytest.mark.skipif(
     not (REPO / "langprop_driver" / "pipeline" / "collect_command.py").is_file()

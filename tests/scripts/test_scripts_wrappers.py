@@ -23,7 +23,7 @@ from scripts_helpers import (
 
 SHELL_FILES = [*sorted(SCRIPTS.glob("*.sh")), *sorted((SCRIPTS / "lib").glob("*.sh")), REPO / "docker" / "run_leaderboard.sh"]
 COMMANDS = {"collect.sh": "loop", "evaluate.sh": "loop-evaluate", "train.sh": "loop-train", "replay.sh": "replay"}
-CLI = [sys.executable, "-m", "leaderboard_adapter.cli"]
+CLI = [sys.executable, "-m", "langprop_driver.cli"]
 
 
 @pytest.mark.parametrize("path", SHELL_FILES, ids=lambda path: path.relative_to(REPO).as_posix())

@@ -53,7 +53,7 @@ def test_a_hostile_policy_drives_a_route_and_every_attack_fails(tmp_path: Path) 
     policy.write_text(HOSTILE_POLICY.replace("MARKER", str(marker)))
     assert check_candidate(policy.read_text(), DRIVE_SPEC, DEFAULT_ALLOWED_MODULES) == []  # it gets past them
     results = tmp_path / "results.json"
-    command = [sys.executable, "-m", "leaderboard_adapter.cli", "evaluate", "--policy", str(policy)]
+    command = [sys.executable, "-m", "langprop_driver.cli", "evaluate", "--policy", str(policy)]
     command += ["--routes", "embedded_smoke", "--routes-subset", "0", "--vehicles", "0", "--walkers", "0"]
     command += ["--no-progress", "--checkpoint", str(results), "--step-timeout-s", "30"]
     # HOME: the carla client crashes without one

@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-from leaderboard_adapter.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError
 from leaderboard_adapter.evaluator.route_sets import bundled_route_sets
 from leaderboard_adapter.roads.opendrive import InvalidOpenDriveError
 from leaderboard_adapter.roads.towns import TownNotFoundError, bundled_town_names, load_town

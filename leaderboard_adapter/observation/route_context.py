@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import carla
 import numpy as np
 
-from leaderboard_adapter.world_view import RoutePoint, StopSignInfo, TrafficLightInfo, WorldView
+from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.world_view import StopSignInfo, TrafficLightInfo, WorldView
 
 from .stop_lines import SignalCrossing, signal_crossings
 

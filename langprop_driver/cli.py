@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from leaderboard_adapter.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 
 
 def _world_arguments(p: argparse.ArgumentParser) -> None:
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger(name).setLevel(logging.WARNING)
     try:
         if args.command == "evaluate":
-            from leaderboard_adapter.evaluator.evaluate_command import run_evaluate
+            from langprop_driver.pipeline.evaluate_command import run_evaluate
 
             return run_evaluate(args)
         if args.command == "collect":
@@ -208,12 +209,12 @@ def main(argv: list[str] | None = None) -> int:
 
             run = {"loop": loop_command.run_loop, "loop-evaluate": loop_command.run_loop_evaluate,
                    "loop-train": loop_command.run_loop_train}[args.command]  # fmt: skip
-            return run(args)
+            return run(args, main)
         if args.command == "towns":
-            from leaderboard_adapter.evaluator.towns_command import run_towns
+            from langprop_driver.pipeline.towns_command import run_towns
 
             return run_towns(args)
-    except LangPropDriveError as error:
+    except (AdapterError, LangPropDriveError) as error:
         print(f"langprop-drive: error: {error}", file=sys.stderr)
         return 2
     return 1

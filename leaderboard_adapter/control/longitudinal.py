@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from langprop_driver.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.control.pid import PIDParams, WindowedPID
 
 
 class Pedals(NamedTuple):

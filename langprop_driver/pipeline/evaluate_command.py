@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from langprop_driver.agent_paths import LANGPROP_AGENT, ROUTE_FOLLOWER_AGENT
+from langprop_driver.errors import LangPropDriveError
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
 from leaderboard_adapter.embedded.config import WorldConfig
-from leaderboard_adapter.errors import LangPropDriveError
+from leaderboard_adapter.errors import AdapterError
 from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.evaluator.route_sets import resolve_routes
@@ -71,7 +73,6 @@ def policy_calls_text(record: RouteRecord) -> str:
     return f"policy failed {failures} of {calls} calls"
 
 
-AGENTS_DIR = Path(__file__).resolve().parents[2] / "agents"
 """The repository's leaderboard agent files (route follower, expert, LangProp, DAgger)."""
 
 
@@ -125,13 +126,13 @@ def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> 
     if args.step_timeout_s is not None and not args.step_timeout_s > 0:
         raise LangPropDriveError(f"--step-timeout-s must be > 0 s, got {args.step_timeout_s}")
     if args.policy is not None:
-        agent_path, config = AGENTS_DIR / "langprop_agent.py", args.policy
+        agent_path, config = LANGPROP_AGENT, args.policy
         if args.step_timeout_s is not None:
             if config_dir is None:
                 raise ValueError("--step-timeout-s needs a folder for the agent config it writes")
             config = str(_policy_config_file(args.policy, args.step_timeout_s, config_dir))
     else:
-        agent_path = Path(args.agent).resolve() if args.agent is not None else AGENTS_DIR / "route_follower_agent.py"
+        agent_path = Path(args.agent).resolve() if args.agent is not None else ROUTE_FOLLOWER_AGENT
         config = args.agent_config
     return AgentSpec(
         agent_path, _absolute_config(config), args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0
@@ -203,7 +204,7 @@ def check_agent_config(agent_class: type, config_path: str) -> None:
         return
     try:
         check(config_path)
-    except LangPropDriveError:
+    except (AdapterError, LangPropDriveError):
         raise
     except Exception as error:
         raise LangPropDriveError(

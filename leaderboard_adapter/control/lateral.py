@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from langprop_driver.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.control.pid import PIDParams, WindowedPID
 
 PDM_LITE_LATERAL_PID = PIDParams.from_per_tick(
     kp=3.118357247806046, ki_mean=0.6406067986034124, kd_step=1.3782508892109167, window=6, dt_s=0.05

@@ -3,11 +3,11 @@
 Shared by the expert and every LLM policy, in the embedded world and on a CARLA server.
 """
 
-from langprop_driver.control.action import ACTION_KEYS, Action, steer_towards
-from langprop_driver.control.controller import ControllerParams, VehicleController
-from langprop_driver.control.lateral import LateralController, LateralParams, lookahead_distance_m
-from langprop_driver.control.longitudinal import LongitudinalController, LongitudinalParams, Pedals
-from langprop_driver.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.control.action import ACTION_KEYS, Action, steer_towards
+from leaderboard_adapter.control.controller import ControllerParams, VehicleController
+from leaderboard_adapter.control.lateral import LateralController, LateralParams, lookahead_distance_m
+from leaderboard_adapter.control.longitudinal import LongitudinalController, LongitudinalParams, Pedals
+from leaderboard_adapter.control.pid import PIDParams, WindowedPID
 
 __all__ = [
     "ACTION_KEYS",

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import carla
 
-from langprop_driver.control.action import Action
-from langprop_driver.control.lateral import LateralController, LateralParams
-from langprop_driver.control.longitudinal import LongitudinalController, LongitudinalParams
+from leaderboard_adapter.control.action import Action
+from leaderboard_adapter.control.lateral import LateralController, LateralParams
+from leaderboard_adapter.control.longitudinal import LongitudinalController, LongitudinalParams
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+"""The error every user-facing failure of the LangProp driver derives from, so the CLI can report it plainly."""
+
+
+class LangPropDriveError(Exception):
+    """A problem the user can fix (policy, training settings, LLM endpoint, run folder, flag); the message names it."""
