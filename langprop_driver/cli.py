@@ -51,7 +51,8 @@ def _evaluate_parser(sub: argparse._SubParsersAction) -> None:
         help="run an agent over leaderboard routes in the embedded world and write leaderboard results JSON",
         description="Mirrors the CARLA leaderboard evaluator's flags; runs in the embedded world (no CARLA server).",
     )
-    p.add_argument("-a", "--agent", default=None, help="agent file (defines get_entry_point()); default: the example route follower")
+    p.add_argument("-a", "--agent", default=None, help="agent file (defines get_entry_point()); default: the LangProp agent (agents/langprop_agent.py), "
+                   "whose --agent-config defaults to the shipped baseline policy")
     p.add_argument("--agent-config", "--agent_config", dest="agent_config", default="", help="path handed to the agent's setup()")
     p.add_argument(
         "--policy",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from langprop_driver.agent_paths import LANGPROP_AGENT, ROUTE_FOLLOWER_AGENT
+from langprop_driver.agent_paths import LANGPROP_AGENT
 from langprop_driver.errors import LangPropDriveError
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
 from leaderboard_adapter.embedded.config import WorldConfig
@@ -73,9 +73,6 @@ def policy_calls_text(record: RouteRecord) -> str:
     return f"policy failed {failures} of {calls} calls"
 
 
-"""The repository's leaderboard agent files (route follower, expert, LangProp, DAgger)."""
-
-
 @dataclass(frozen=True)
 class EvaluationRequest:
     """One evaluation: planned runs, the agent, the world, where results go, how the run is shown, and the
@@ -114,7 +111,8 @@ def _absolute_config(config: str) -> str:
 
 
 def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> AgentSpec:
-    """The agent of `evaluate`'s flags: `-a`, or the LangProp agent for `--policy`, or the route follower.
+    """The agent of `evaluate`'s flags: `-a`, or the LangProp agent (`--policy`, else `--agent-config`, which
+    defaults to the shipped baseline policy).
 
     With `--step-timeout-s`, the LangProp agent's config is a JSON file written to `config_dir` that
     `extends` the `--policy` config (any form the agent reads) with that `step_timeout_s`.
@@ -132,7 +130,7 @@ def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> 
                 raise ValueError("--step-timeout-s needs a folder for the agent config it writes")
             config = str(_policy_config_file(args.policy, args.step_timeout_s, config_dir))
     else:
-        agent_path = Path(args.agent).resolve() if args.agent is not None else ROUTE_FOLLOWER_AGENT
+        agent_path = Path(args.agent).resolve() if args.agent is not None else LANGPROP_AGENT
         config = args.agent_config
     return AgentSpec(
         agent_path, _absolute_config(config), args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0

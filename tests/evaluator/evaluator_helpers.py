@@ -2,8 +2,13 @@
 
 from pathlib import Path
 
+from langprop_driver.agent_paths import ROUTE_FOLLOWER_AGENT
+
 AGENT_FILES = Path(__file__).resolve().parent / "agent_files"
 MISBEHAVING = AGENT_FILES / "misbehaving_agent.py"
+ROUTE_FOLLOWER = ["-a", str(ROUTE_FOLLOWER_AGENT)]
+"""The example sensor-only agent these tests drive (`evaluate`'s default agent is the LangProp agent); a later
+`-a` in the same command line replaces it."""
 
 
 class InProcessExecutorDouble:

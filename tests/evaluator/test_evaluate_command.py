@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from evaluator_helpers import AGENT_FILES, MISBEHAVING
+from evaluator_helpers import AGENT_FILES, MISBEHAVING, ROUTE_FOLLOWER
 
 from langprop_driver.agent_paths import LANGPROP_AGENT
 from langprop_driver.agent_runtime import AgentConfig
@@ -20,7 +20,15 @@ QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
 
 
 def evaluate(checkpoint: Path, *extra: str) -> int:
-    return main(["evaluate", "--routes", "embedded_smoke", "--checkpoint", str(checkpoint), *QUIET, *extra])
+    """`langprop-drive evaluate` on the smoke routes: the route follower unless `extra` names the agent."""
+    agent = [] if {"-a", "--agent", "--policy"} & set(extra) else ROUTE_FOLLOWER
+    return main(["evaluate", *agent, "--routes", "embedded_smoke", "--checkpoint", str(checkpoint), *QUIET, *extra])
+
+
+def test_the_default_agent_is_the_langprop_agent_with_the_shipped_baseline_policy() -> None:
+    spec = agent_spec_for(build_parser().parse_args(["evaluate"]))
+    assert (spec.path, spec.config_path) == (LANGPROP_AGENT, "")
+    assert AgentConfig.load(spec.config_path).policy == "baseline"
 
 
 def test_route_follower_writes_leaderboard_results(tmp_path: Path) -> None:
@@ -51,7 +59,7 @@ def test_repetitions_and_subset_index_routes_as_the_leaderboard(tmp_path: Path) 
 def test_a_route_run_alone_meets_the_traffic_it_met_in_the_whole_run(tmp_path: Path) -> None:
     """The world seed comes from --seed, the route's id and the repetition, not the route's position."""
     traffic = ["--seed", "4", "--no-progress"]  # default vehicles and walkers
-    base = ["evaluate", "--routes", "embedded_smoke", *traffic]
+    base = ["evaluate", *ROUTE_FOLLOWER, "--routes", "embedded_smoke", *traffic]
     assert main([*base, "--checkpoint", str(tmp_path / "all.json")]) == 0
     assert main([*base, "--routes-subset", "1", "--checkpoint", str(tmp_path / "alone.json")]) == 0
     whole = json.loads((tmp_path / "all.json").read_text())["_checkpoint"]["records"][1]
@@ -135,7 +143,7 @@ def test_camera_agent_is_refused_with_a_clear_message(tmp_path: Path, capsys) ->
 def test_malformed_route_xml_is_named(tmp_path: Path, capsys) -> None:
     routes = tmp_path / "broken.xml"
     routes.write_text("<routes><route id='0' town='EmbeddedGrid'><waypoints>")
-    code = main(["evaluate", "--routes", str(routes), "--checkpoint", str(tmp_path / "r.json"), *QUIET])
+    code = main(["evaluate", *ROUTE_FOLLOWER, "--routes", str(routes), "--checkpoint", str(tmp_path / "r.json"), *QUIET])
     assert code == 2
     assert "broken.xml" in capsys.readouterr().err
 
@@ -146,7 +154,7 @@ def test_missing_town_lists_available_towns(tmp_path: Path, capsys) -> None:
         '<routes><route id="0" town="Atlantis"><waypoints><position x="0" y="0" z="0"/>'
         '<position x="50" y="0" z="0"/></waypoints></route></routes>'
     )
-    assert main(["evaluate", "--routes", str(routes), "--checkpoint", str(tmp_path / "r.json"), *QUIET]) == 2
+    assert main(["evaluate", *ROUTE_FOLLOWER, "--routes", str(routes), "--checkpoint", str(tmp_path / "r.json"), *QUIET]) == 2
     err = capsys.readouterr().err
     assert "Atlantis" in err and "EmbeddedGrid" in err
 

@@ -7,7 +7,7 @@ import json
 import math
 from pathlib import Path
 
-from evaluator_helpers import MISBEHAVING
+from evaluator_helpers import MISBEHAVING, ROUTE_FOLLOWER
 
 from langprop_driver.cli import main
 from leaderboard_adapter.criteria.route_track import RouteTrack
@@ -17,7 +17,7 @@ from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_config import Keypoint, RouteConfig
 from leaderboard_adapter.routes.route_point import RoutePoint
 
-QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
+QUIET = [*ROUTE_FOLLOWER, "--vehicles", "0", "--walkers", "0", "--no-progress"]
 
 # Route 0 of the bundled smoke set, as a leaderboard 1.0 route file: two keypoints 196.7 m apart in a
 # straight line, while the dense route turns along the grid's roads.

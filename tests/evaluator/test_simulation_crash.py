@@ -24,9 +24,9 @@ from leaderboard_adapter.roads.towns import load_town
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "embedded"))  # its CARLA map lookup
 from carla_maps import carla_town_file  # noqa: E402
-from evaluator_helpers import InProcessExecutorDouble  # noqa: E402
+from evaluator_helpers import ROUTE_FOLLOWER, InProcessExecutorDouble  # noqa: E402
 
-QUIET = ["--vehicles", "0", "--walkers", "0", "--no-progress"]
+QUIET = [*ROUTE_FOLLOWER, "--vehicles", "0", "--walkers", "0", "--no-progress"]
 CRASHED = "Failed - Simulation crashed"
 NEVER_STARTED_SCORES = {"score_route": 0, "score_penalty": 1.0, "score_composed": 0}
 """What the leaderboard's `compute_route_statistics` gives a route whose scenario never loaded."""
