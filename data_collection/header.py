@@ -2,37 +2,58 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import asdict, field, fields
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic.dataclasses import dataclass
 
 from .json_records import check_json_value
+from .validation import one_line_errors, validation_message
 
 BUFFER_SCHEMA_VERSION = 1
 """Version of the shard format; a reader refuses shards whose header names another."""
 
-DRIVERS = ("policy", "expert", "mixed")
+Driver = Literal["policy", "expert", "mixed"]
 """Who drove a shard's run: the policy, the expert, or a beta-mix of both (decided per frame)."""
+DRIVERS: tuple[str, ...] = get_args(Driver)
 
 FRAME_DRIVERS = ("policy", "expert")
 """Who drove one frame."""
 
-WORLDS = ("embedded", "carla")
+World = Literal["embedded", "carla"]
 """Where the run happened: the embedded world or a CARLA server."""
+WORLDS: tuple[str, ...] = get_args(World)
 
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "float": (int, float),
-    "dict[str, Any]": (dict,),
-}
-"""Accepted Python types for each field annotation of `ShardHeader` (bool is refused for numbers)."""
+
+def _named(route_id: str) -> str:
+    if not route_id:
+        raise ValueError("is empty: name the route (e.g. 'RouteScenario_3')")
+    return route_id
+
+
+def _route_index(index: int) -> int:
+    if index < -1:
+        raise ValueError(f"must be >= 0 (or -1: unknown), got {index!r}")
+    return index
+
+
+def _probability(beta: float) -> float:
+    if not 0.0 <= beta <= 1.0:
+        raise ValueError(f"is a probability in [0, 1], got {beta!r}")
+    return beta
+
+
+def _json_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    check_json_value(extra, "extra")
+    return extra
 
 
 class ShardFormatError(ValueError):
     """A file that is not a readable shard of this schema version; the message names the file."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", strict=True))
 class ShardHeader:
     """What one shard records: one run of one route.
 
@@ -41,45 +62,26 @@ class ShardHeader:
     `world_seed` the world's traffic. `policy_version` is free text naming the policy
     that drove (checkpoint and candidate id, or "expert"). `beta` is the DAgger
     probability in [0, 1] that the expert drives a frame. `frame_rate_hz` is the rate
-    frames are recorded at [Hz]. `extra` is any JSON-able dict.
+    frames are recorded at [Hz]. `extra` is any JSON-able dict. Pydantic checks each field's type
+    (an int is a float, a bool is neither) and range; a bad one is a `ValueError` naming it.
     """
 
-    route_id: str
-    route_index: int
-    repetition: int
+    route_id: Annotated[str, AfterValidator(_named)]
+    route_index: Annotated[int, AfterValidator(_route_index)]
+    repetition: Annotated[int, Field(ge=0)]
     town: str
     seed: int
     world_seed: int
     policy_version: str
-    driver: str
-    beta: float
-    world: str
+    driver: Driver
+    beta: Annotated[float, AfterValidator(_probability)]
+    world: World
     leaderboard_version: str
-    frame_rate_hz: float
-    extra: dict[str, Any] = field(default_factory=dict)
+    frame_rate_hz: Annotated[float, Field(gt=0)]
+    """[Hz]"""
+    extra: Annotated[dict[str, Any], AfterValidator(_json_extra)] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, _FIELD_TYPES[f.type]):
-                raise ValueError(f"ShardHeader.{f.name} must be of type {f.type}, got {value!r}")
-        if not self.route_id:
-            raise ValueError("ShardHeader.route_id is empty: name the route (e.g. 'RouteScenario_3')")
-        if self.route_index < -1:
-            raise ValueError(
-                f"ShardHeader.route_index must be >= 0 (or -1: unknown), got {self.route_index!r}"
-            )
-        if self.repetition < 0:
-            raise ValueError(f"ShardHeader.repetition must be >= 0, got {self.repetition!r}")
-        if self.driver not in DRIVERS:
-            raise ValueError(f"ShardHeader.driver must be one of {DRIVERS}, got {self.driver!r}")
-        if self.world not in WORLDS:
-            raise ValueError(f"ShardHeader.world must be one of {WORLDS}, got {self.world!r}")
-        if not 0.0 <= self.beta <= 1.0:
-            raise ValueError(f"ShardHeader.beta is a probability in [0, 1], got {self.beta!r}")
-        if not self.frame_rate_hz > 0.0:
-            raise ValueError(f"ShardHeader.frame_rate_hz must be > 0 [Hz], got {self.frame_rate_hz!r}")
-        check_json_value(self.extra, "ShardHeader.extra")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     def to_record(self) -> dict[str, Any]:
         """The header record: `type`, `schema_version`, then every field."""
@@ -102,5 +104,5 @@ class ShardHeader:
             )
         try:
             return cls(**{name: record[name] for name in names})
-        except (TypeError, ValueError) as error:
-            raise ShardFormatError(f"{source}: invalid header: {error}") from error
+        except ValidationError as error:
+            raise ShardFormatError(f"{source}: invalid header: {validation_message(error, cls)}") from None

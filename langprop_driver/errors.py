@@ -1,5 +1,61 @@
 """The error every user-facing failure of the LangProp driver derives from, so the CLI can report it plainly."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
 
 class LangPropDriveError(Exception):
     """A problem the user can fix (policy, training settings, LLM endpoint, run folder, flag); the message names it."""
+
+
+def validation_message(error: ValidationError, model: type, phrase: str = "must be") -> str:
+    """One line for a pydantic `ValidationError` of `model`: each bad field, its problem and the value given.
+
+    `name must be int, got 'many'`, `beta must be in [0, 1], got 2`, `unknown setting(s) x, y; known: ...`;
+    validators raise `ValueError`s whose text follows the field's name (or starts with it). `phrase` introduces
+    a wrong type.
+    """
+    known = list(model.__pydantic_fields__)
+    problems, unknown = [], []
+    for item in error.errors(include_url=False):
+        loc = ".".join(str(part) for part in item["loc"])
+        kind, ctx, given = item["type"], item.get("ctx", {}), item.get("input")
+        if kind in ("extra_forbidden", "unexpected_keyword_argument"):
+            unknown.append(loc)
+        elif kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
+            problems.append(f"{loc} is missing")
+        elif kind in ("value_error", "assertion_error"):
+            problems.append(text if (text := str(ctx["error"])).startswith(loc) else f"{loc} {text}")
+        elif kind in _BOUNDS:
+            problems.append(f"{loc} must be {_BOUNDS[kind]} {ctx[_BOUND_KEYS[kind]]:g}, got {given!r}")
+        elif kind == "literal_error":
+            problems.append(f"{loc} must be one of {ctx['expected']}, got {given!r}")
+        elif kind.endswith(("_type", "_parsing")) and item["loc"] and item["loc"][0] in model.__pydantic_fields__:
+            problems.append(f"{loc} {phrase} {_type_name(model.__pydantic_fields__[item['loc'][0]].annotation)}, got {given!r}")
+        else:
+            problems.append(f"{loc}: {item['msg']}, got {given!r}" if loc else item["msg"])
+    if unknown:
+        problems.insert(0, f"unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+    return "; ".join(problems)
+
+
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+_BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
+
+
+def _type_name(annotation: object) -> str:
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")
+
+
+def one_line_errors(cls: type, values: Any, handler: Callable[[Any], Any]) -> Any:
+    """A pydantic wrap validator (`model_validator(mode="wrap")(classmethod(one_line_errors))`) that turns every
+    error of a model into one `ValueError` of `validation_message`, so that even a model made in code says
+    `beta must be in [0, 1], got 2` rather than pydantic's multi-line report."""
+    try:
+        return handler(values)
+    except ValidationError as error:
+        raise ValueError(validation_message(error, cls)) from None

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from langprop_driver.errors import LangPropDriveError
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
+
+from langprop_driver.errors import LangPropDriveError, validation_message
 
 
 class AgentConfigError(LangPropDriveError, ValueError):
@@ -22,7 +25,20 @@ def absolute_policy(policy: str) -> str:
     return policy if policy == "baseline" else str(Path(policy).expanduser().resolve())
 
 
-@dataclass(frozen=True)
+def _unit_interval(beta: float) -> float:
+    if not 0.0 <= beta <= 1.0:
+        raise ValueError(f"must be in [0, 1], got {beta:g}")
+    return beta
+
+
+def _failures(count: object) -> object:
+    """Before pydantic's own int check, so that 2.5 and true get this message too."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError(f"must be an int >= 0 (0: never), got {count!r}")
+    return count
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", strict=True))
 class AgentConfig:
     """Settings of `agents/langprop_agent.py` and `agents/dagger_agent.py`.
 
@@ -30,7 +46,8 @@ class AgentConfig:
     defaults: the hand-written baseline policy), a policy checkpoint folder or a `.py` policy file (just
     `policy`), or a `.toml` / `.json` file with these keys. Relative paths in a file are taken
     from the file's folder. A file's `extends` key names another agent config path (any of these
-    forms) whose settings the file's own settings override.
+    forms) whose settings the file's own settings override. Pydantic checks each setting's type (an int is a
+    float, a bool is neither) and range; the loaders raise `AgentConfigError` naming the file and the setting.
     """
 
     policy: str = "baseline"
@@ -38,38 +55,27 @@ class AgentConfig:
     `candidate`), or a `.py` file defining `drive(observation)`."""
     candidate: str | None = None
     """A candidate id of the checkpoint to drive with instead of its best."""
-    step_timeout_s: float = 0.2
+    step_timeout_s: Annotated[float, Field(gt=0)] = 0.2
     """Wall-clock limit of one policy call [s]; a slower call gives the safe action (stop)."""
-    load_timeout_s: float = 10.0
+    load_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     """Wall-clock limit of loading the policy [s] (its imports and module-level code, once per route run,
     in the agent's setup); a policy that cannot load brakes every step."""
-    max_consecutive_failures: int = 20
+    max_consecutive_failures: Annotated[int, BeforeValidator(_failures)] = 20
     """Failed policy calls in a row (raised, timed out, invalid action; every step once loading failed)
     after which the agent stops calling the policy and the route ends as 'Agent crashed'; 20 is 1 s of
     simulation at 20 Hz. 0: never end the route."""
-    memory_limit_mib: int = 1024
+    memory_limit_mib: Annotated[int, Field(ge=0)] = 1024
     """Address-space limit of the policy's worker process."""
-    beta: float = 0.0
+    beta: Annotated[float, AfterValidator(_unit_interval)] = 0.0
     """DAgger: probability per step that the expert's action drives instead of the policy's."""
     buffer_dir: str = "buffer"
     """DAgger: folder of replay-buffer shards (one shard per route run)."""
-    frame_rate_hz: float = 2.0
+    frame_rate_hz: Annotated[float, Field(gt=0)] = 2.0
     """DAgger: frames stored per second of simulation."""
-    flush_every: int = 20
+    flush_every: Annotated[int, Field(ge=1)] = 20
     """DAgger: frames between flushes to disk (a killed run loses at most these)."""
     seed: int = 0
     """DAgger: seed of the beta mixing."""
-
-    def __post_init__(self) -> None:
-        if self.step_timeout_s <= 0 or self.load_timeout_s <= 0 or self.memory_limit_mib < 0:
-            raise AgentConfigError("step_timeout_s and load_timeout_s must be > 0 and memory_limit_mib >= 0")
-        failures = self.max_consecutive_failures
-        if isinstance(failures, bool) or not isinstance(failures, int) or failures < 0:
-            raise AgentConfigError(f"max_consecutive_failures must be an int >= 0 (0: never), got {failures!r}")
-        if not 0.0 <= self.beta <= 1.0:
-            raise AgentConfigError(f"beta must be in [0, 1], got {self.beta}")
-        if self.frame_rate_hz <= 0 or self.flush_every < 1:
-            raise AgentConfigError("frame_rate_hz must be > 0 and flush_every >= 1")
 
     @classmethod
     def load(cls, path: str | Path) -> AgentConfig:
@@ -108,7 +114,7 @@ class AgentConfig:
     def _from_values(cls, values: object, base: Path, origin: str, seen: tuple[Path, ...]) -> AgentConfig:
         if not isinstance(values, dict):
             raise AgentConfigError(f"{origin}: expected a table of settings, got {type(values).__name__}")
-        known = {f.name: f for f in fields(cls)}
+        known = [f.name for f in fields(cls)]
         unknown = sorted(set(values) - set(known) - {"extends"})
         if unknown:
             raise AgentConfigError(f"{origin}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(known)}, extends")
@@ -120,8 +126,8 @@ class AgentConfig:
         parent = cls._extended(values.get("extends"), base, origin, seen)
         try:
             return replace(parent, **resolved) if parent is not None else cls(**resolved)
-        except (TypeError, AgentConfigError) as exc:
-            raise AgentConfigError(f"{origin}: {exc}") from exc
+        except ValidationError as error:
+            raise AgentConfigError(f"{origin}: {validation_message(error, cls)}") from None
 
     @classmethod
     def _extended(cls, extends: object, base: Path, origin: str, seen: tuple[Path, ...]) -> AgentConfig | None:

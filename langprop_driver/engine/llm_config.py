@@ -3,63 +3,61 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError
+from pydantic.dataclasses import dataclass
+
+from langprop_driver.errors import validation_message
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
 
-@dataclass(frozen=True)
+def _named(model: str) -> str:
+    if not model:
+        raise ValueError("must name the model to call, e.g. gpt-4o-mini")
+    return model
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid", strict=True))
 class LLMConfig:
     """An OpenAI-compatible chat endpoint (OpenAI, Azure OpenAI v1, vLLM, Ollama, llama.cpp server).
 
-    ``base_url`` None means OpenAI itself. ``api_key`` is never written to checkpoints or logs.
+    ``base_url`` None means OpenAI itself. ``api_key`` is never written to checkpoints or logs. Pydantic checks
+    each setting's type and range (a bad one is a ``ValueError`` naming it).
     """
 
-    model: str = DEFAULT_MODEL
+    model: Annotated[str, AfterValidator(_named)] = DEFAULT_MODEL
     base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    temperature: float = 0.7
-    max_tokens: int | None = None
+    api_key: str | None = Field(default=None, repr=False)
+    temperature: Annotated[float, Field(ge=0, le=2)] = 0.7
+    max_tokens: Annotated[int, Field(ge=1)] | None = None
     """Completion tokens per answer; None leaves it to the server."""
     native_n: bool = True
     """Ask for several answers in one request (``n``); False sends ``n`` requests (servers without ``n``)."""
-    max_concurrency: int = 4
+    max_concurrency: Annotated[int, Field(ge=1)] = 4
     """Requests in flight at once."""
-    max_retries: int = 5
+    max_retries: Annotated[int, Field(ge=0)] = 5
     """Retries on HTTP 429, 5xx, a 200 that is not a chat completion, timeouts and connection errors."""
-    retry_backoff_s: float = 1.0
+    retry_backoff_s: Annotated[float, Field(ge=0)] = 1.0
     """First wait before a retry; doubled each time (or the server's Retry-After, if longer)."""
-    max_backoff_s: float = 60.0
-    request_timeout_s: float = 120.0
+    max_backoff_s: Annotated[float, Field(ge=0)] = 60.0
+    request_timeout_s: Annotated[float, Field(gt=0)] = 120.0
     """How long one attempt may wait for the answer [s] (the limit of each connect and read); the ``openai``
     client's own retries are off, so a silent endpoint is given up after ``(max_retries + 1) *
     request_timeout_s`` plus the backoffs."""
-    max_total_tokens: int | None = None
+    max_total_tokens: Annotated[int, Field(ge=0)] | None = None
     """Token budget of the run (prompt + completion, cache hits free); None is unlimited."""
-    cache_dir: Path | None = None
+    cache_dir: Annotated[Path, Field(strict=False)] | None = None
     """On-disk response cache; None uses ``<run dir>/llm_cache``."""
-
-    def __post_init__(self) -> None:
-        if not self.model:
-            raise ValueError("model must name the model to call, e.g. gpt-4o-mini")
-        if not 0.0 <= self.temperature <= 2.0:
-            raise ValueError(f"temperature must be in [0, 2], got {self.temperature}")
-        if self.max_concurrency < 1 or self.max_retries < 0:
-            raise ValueError("max_concurrency must be >= 1 and max_retries >= 0")
-        if self.retry_backoff_s < 0 or self.max_backoff_s < 0 or self.request_timeout_s <= 0:
-            raise ValueError("backoffs must be >= 0 and request_timeout_s > 0")
-        if self.max_total_tokens is not None and self.max_total_tokens < 0:
-            raise ValueError(f"max_total_tokens must be >= 0 or None, got {self.max_total_tokens}")
-        if self.max_tokens is not None and self.max_tokens < 1:
-            raise ValueError(f"max_tokens must be >= 1 or None, got {self.max_tokens}")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> LLMConfig:
         """Defaults, then ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``OPENAI_MODEL``, then ``overrides``.
 
-        An override of None leaves the environment's value.
+        An override of None leaves the environment's value; a bad setting is a ``ValueError`` naming it.
         """
         environment = {
             "base_url": os.environ.get("OPENAI_BASE_URL"),
@@ -68,7 +66,10 @@ class LLMConfig:
         }
         values = {k: v for k, v in environment.items() if v}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ValidationError as error:  # one line naming each bad setting
+            raise ValueError(validation_message(error, cls)) from None
 
     def resolved_api_key(self) -> str:
         """The key to send: the configured one, or a placeholder for local servers that need none."""

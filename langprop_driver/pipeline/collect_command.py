@@ -56,15 +56,15 @@ def parse_seeds(text: str) -> list[int]:
 def dagger_config(args: argparse.Namespace) -> AgentConfig:
     """The DAgger agent's settings for this collection; a policy that does not exist or fails the trainer's
     static checks is an error here, before any route runs."""
-    config = AgentConfig(
-        policy=absolute_policy(args.policy),
-        candidate=args.candidate,
-        step_timeout_s=args.step_timeout_s,
-        beta=args.beta,
-        buffer_dir=str(args.buffer.resolve()),
-        frame_rate_hz=args.frame_rate_hz,
-        seed=args.agent_seed,
-    )
+    config = AgentConfig.from_dict({
+        "policy": absolute_policy(args.policy),
+        "candidate": args.candidate,
+        "step_timeout_s": args.step_timeout_s,
+        "beta": args.beta,
+        "buffer_dir": str(args.buffer.resolve()),
+        "frame_rate_hz": args.frame_rate_hz,
+        "seed": args.agent_seed,
+    })  # fmt: skip
     checked_policy(config)
     return config
 

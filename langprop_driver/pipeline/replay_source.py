@@ -53,8 +53,8 @@ class Driver:
         """The policy's name as the buffer writes it (`baseline`, `file:<path>`, `ckpt:<dir>@<id>`); raises
         LangPropDriveError starting with `origin` (where the policy was named) when it does not exist."""
         try:
-            config = AgentConfig(
-                policy=self.policy, candidate=self.candidate, step_timeout_s=self.step_timeout_s
+            config = AgentConfig.from_dict(
+                {"policy": self.policy, "candidate": self.candidate, "step_timeout_s": self.step_timeout_s}
             )
             return resolve_policy(config).version
         except AgentConfigError as error:

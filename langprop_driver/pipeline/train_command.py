@@ -156,7 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    settings = TrainSettings.load(args.config).with_flags(args)
+    settings = TrainSettings.load(args.config).overridden(vars(args))
     require_endpoint()
     data = draw_training_data(args.buffer, args.expert_buffer, settings)
     print(f"train: {data.describe()}")
