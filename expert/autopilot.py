@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from expert.collisions import predicted_hits, swept_hits
-from expert.idm import idm_target_speed
 from expert.obstacles import Obstacle, actor_columns, on_path_obstacles
 from expert.params import ExpertParams
 from expert.path import EgoPath
 from expert.signals import ahead, light_obstacle, stop_sign_obstacle
 from leaderboard_adapter.control import Action, lookahead_distance_m, steer_towards
+from leaderboard_adapter.control.idm import idm_target_speed
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expert.idm import IdmParams
 from expert.path import EgoPath
+from leaderboard_adapter.control.idm import IdmParams
 
 
 @dataclass(frozen=True)

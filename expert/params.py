@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from expert.idm import IdmParams
+from leaderboard_adapter.control.idm import EXPERT_IDM, IdmParams
 
 
 @dataclass(frozen=True)
@@ -76,18 +76,12 @@ class ExpertParams:
     """Deceleration planned ahead of curves."""
     idm_horizon_s: float = 0.5
     """The target speed is the speed IDM reaches after this time at its current acceleration."""
-    leader: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=3.0, time_headway_s=0.5))
-    pedestrian: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=4.0, time_headway_s=0.25))
-    light: IdmParams = field(
-        default_factory=lambda: IdmParams(min_gap_m=1.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
-    )
-    stop_sign: IdmParams = field(
-        default_factory=lambda: IdmParams(min_gap_m=1.0, time_headway_s=0.1, comfort_decel_mps2=3.0)
-    )
-    hazard: IdmParams = field(default_factory=lambda: IdmParams(min_gap_m=1.0, time_headway_s=0.1))
-    junction_yield: IdmParams = field(
-        default_factory=lambda: IdmParams(min_gap_m=0.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
-    )
+    leader: IdmParams = EXPERT_IDM
+    pedestrian: IdmParams = replace(EXPERT_IDM, min_gap_m=4.0, time_headway_s=0.25)
+    light: IdmParams = replace(EXPERT_IDM, min_gap_m=1.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
+    stop_sign: IdmParams = replace(EXPERT_IDM, min_gap_m=1.0, time_headway_s=0.1, comfort_decel_mps2=3.0)
+    hazard: IdmParams = replace(EXPERT_IDM, min_gap_m=1.0, time_headway_s=0.1)
+    junction_yield: IdmParams = replace(EXPERT_IDM, min_gap_m=0.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
     """Waiting at a junction's entry while a contact is forecast inside the junction."""
     firm_stop_decel_mps2: float = 6.0
     """A contact forecast inside a junction makes the ego wait at its entry when it can stop there at no

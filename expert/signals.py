@@ -9,8 +9,8 @@ is a car's length from clearing the line, so starting on yellow or red runs the 
 
 from __future__ import annotations
 
-from expert.idm import IdmParams
 from expert.obstacles import Obstacle
+from leaderboard_adapter.control.idm import IdmParams
 
 STANDING_OVERSHOOT_M = 1.0
 """How far past a light's line [m] a standing ego's front bumper may be and the light still hold it."""

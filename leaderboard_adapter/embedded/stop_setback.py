@@ -3,7 +3,7 @@
 A junction lane curving tighter than a car's turning circle (wheelbase / tan(max steer), 4.9 m
 for the MKZ) cannot be followed: the car swings wide of it, over the ground in front of another
 approach's stop line. Road design sets such stop lines back; here each junction lane gets a
-setback [m]: how much further back than usual (`IdmParams.stop_line_gap_m` before the lane's
+setback [m]: how much further back than usual (`TrafficParams.stop_line_idm.min_gap_m` before the lane's
 entry) an NPC entering it waits, so that the largest NPC standing there is clear of every such
 swing from another entry of the junction (0 where none reaches it).
 

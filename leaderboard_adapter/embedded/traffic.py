@@ -28,13 +28,13 @@ Heights: `z_m` is the lane centre's height at each vehicle's position.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from leaderboard_adapter.control import idm
+from leaderboard_adapter.control.idm import NPC_IDM, IdmParams
 from leaderboard_adapter.criteria.geometry import obb_overlap_one_vs_many
-from leaderboard_adapter.embedded import idm
-from leaderboard_adapter.embedded.idm import IdmParams
 from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.embedded.traffic_lights import YELLOW
 from leaderboard_adapter.world_view import LEVEL_SEPARATION_M
@@ -71,7 +71,12 @@ class TrafficParams:
     opposing heading, leaves (comes back elsewhere, as from a dead end): the two wait for each other, and
     a kinematic world has no physics to push one past (CARLA's would, after a collision)."""
     ego_deadlock_radius_m: float = 10.0
-    idm: IdmParams = field(default_factory=IdmParams)
+    vehicle_idm: IdmParams = NPC_IDM
+    """IDM towards a vehicle ahead; its dynamics (accelerations, exponent) set every NPC's acceleration."""
+    walker_idm: IdmParams = replace(NPC_IDM, min_gap_m=4.0, time_headway_s=0.5)
+    """IDM towards a walker crossing ahead: `vehicle_idm` with its own s0 and T."""
+    stop_line_idm: IdmParams = replace(NPC_IDM, min_gap_m=2.5, time_headway_s=0.1)
+    """IDM towards the stop line of a junction lane not yet claimed: `vehicle_idm` with its own s0 and T."""
 
     def __post_init__(self) -> None:
         if self.plan_segments < 3:
@@ -91,6 +96,12 @@ class TrafficParams:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"TrafficParams.{name} must be positive, got {getattr(self, name)}")
+        for name in ("walker_idm", "stop_line_idm"):
+            kind = getattr(self, name)
+            if replace(kind, min_gap_m=0.0, time_headway_s=0.0) != replace(
+                self.vehicle_idm, min_gap_m=0.0, time_headway_s=0.0
+            ):
+                raise ValueError(f"TrafficParams.{name} may differ from vehicle_idm in min_gap_m and time_headway_s only")
 
 
 @dataclass
@@ -241,7 +252,7 @@ class TrafficFleet:
         if n == 0:
             return
         p = self.params
-        ip = p.idm
+        ip = p.vehicle_idm
         net = self.net
         ar = np.arange(n)
         plan = self.plan
@@ -328,9 +339,7 @@ class TrafficFleet:
         self.deadlock_ticks = np.where(facing_ego, self.deadlock_ticks + 1, 0)
         gap = np.minimum(along_path, ahead) - half_len
         v_lead = np.maximum(v_all[None, :] * cos_rel, 0.0)
-        ratio = idm.gap_ratio(
-            ip, v[:, None], v[:, None] - v_lead, gap, ip.vehicle_gap_m, ip.vehicle_headway_s
-        ).max(axis=1)
+        ratio = idm.interaction(ip, v[:, None], v[:, None] - v_lead, gap).max(axis=1)
 
         # --- walkers crossing the corridor within the prediction horizon
         if walker_xy.shape[0]:
@@ -349,7 +358,7 @@ class TrafficFleet:
                 & (np.maximum(w_lat, w_lat2) > -thr)
             )
             w_gap = np.where(hit, w_along - 0.5 * (length[:, None] + p.walker_length_m), np.inf)
-            w_ratio = idm.gap_ratio(ip, v[:, None], v[:, None], w_gap, ip.walker_gap_m, ip.walker_headway_s)
+            w_ratio = idm.interaction(p.walker_idm, v[:, None], v[:, None], w_gap)
             ratio = np.maximum(ratio, w_ratio.max(axis=1))
 
         # --- next junction entry: lights, stop signs, right of way
@@ -400,9 +409,7 @@ class TrafficFleet:
                 self.claim[granted] = junc[granted]
         self.wait_ticks = np.where(near & (self.claim != junc), self.wait_ticks + 1, 0)
         line_gap = np.where(has_j & (self.claim != junc), d_line, np.inf)
-        ratio = np.maximum(
-            ratio, idm.gap_ratio(ip, v, v, line_gap, ip.stop_line_gap_m, ip.stop_line_headway_s)
-        )
+        ratio = np.maximum(ratio, idm.interaction(p.stop_line_idm, v, v, line_gap))
 
         # --- desired speed and integration
         seg0 = plan[:, 0]

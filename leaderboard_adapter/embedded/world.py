@@ -70,7 +70,7 @@ class EmbeddedWorld:
         self.ego = EgoVehicle(config.ego, start.x_m, start.y_m, start.z_m, start.yaw_deg)
         self._ego_height = RoadHeight(town_map)
         self.tracker = RouteTracker(route, self.network)
-        setbacks = stop_setbacks_m(lane_graph, config.traffic.idm.stop_line_gap_m, config.ego)
+        setbacks = stop_setbacks_m(lane_graph, config.traffic.stop_line_idm.min_gap_m, config.ego)
         self.fleet = TrafficFleet(self.network, conflicts, config.traffic, setbacks)
         self.fleet.spawn_random(config.vehicle_count, self._rng, np.array([start.x_m, start.y_m]))
         self._vehicle_ids = list(range(1, len(self.fleet) + 1))
@@ -187,7 +187,7 @@ class EmbeddedWorld:
         claim = tracker.junction_claim(
             ego.speed_mps,
             0.5 * cfg.ego.length_m,
-            tp.idm.comfort_decel_mps2,
+            tp.vehicle_idm.comfort_decel_mps2,
             tp.claim_margin_m,
             tp.stop_distance_m,
         )

@@ -1,6 +1,7 @@
 """The Intelligent Driver Model: closed forms of the acceleration, and the target speed built on it.
 
 a = a_max (1 - (v/v0)^delta - (s*/s)^2), s* = s0 + v T + v (v - v_obstacle) / (2 sqrt(a_max b)).
+The expert's textbook form through the scalar wrappers; the NPCs' saturated form vectorised.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from expert.idm import IdmParams, idm_acceleration, idm_target_speed
+from leaderboard_adapter.control import idm
+from leaderboard_adapter.control.idm import EXPERT_IDM, NPC_IDM, IdmParams, idm_acceleration, idm_target_speed
 
 P = IdmParams(min_gap_m=4.0, time_headway_s=1.0, max_accel_mps2=3.0, comfort_decel_mps2=3.5, delta=4.0)
 FAR_M = 1e6
@@ -109,3 +111,63 @@ def test_target_falls_as_a_standing_obstacle_comes_closer() -> None:
 def test_invalid_params_are_refused(kwargs: dict) -> None:
     with pytest.raises(ValueError, match="IdmParams"):
         IdmParams(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"min_gap_m": 1.0, "time_headway_s": 1.0, "comfort_decel_mps2": 3.0, "max_decel_mps2": 2.0},
+        {"min_gap_m": 1.0, "time_headway_s": 1.0, "gap_floor_m": 0.0},
+    ],
+)
+def test_invalid_limits_are_refused(kwargs: dict) -> None:
+    with pytest.raises(ValueError, match="IdmParams"):
+        IdmParams(**kwargs)
+
+
+def test_the_named_instances_keep_the_npcs_and_the_experts_figures() -> None:
+    assert (NPC_IDM.min_gap_m, NPC_IDM.time_headway_s, NPC_IDM.max_accel_mps2, NPC_IDM.comfort_decel_mps2) == (
+        2.5,
+        1.0,
+        2.0,
+        3.0,
+    )
+    assert (NPC_IDM.max_decel_mps2, NPC_IDM.delta, NPC_IDM.gap_floor_m, NPC_IDM.saturated) == (8.0, 4.0, 0.05, True)
+    assert IdmParams(min_gap_m=3.0, time_headway_s=0.5, max_accel_mps2=3.0, comfort_decel_mps2=3.5) == EXPERT_IDM
+    assert (EXPERT_IDM.max_decel_mps2, EXPERT_IDM.saturated) == (math.inf, False)
+
+
+def test_the_scalar_wrapper_is_the_vectorised_model_at_one_point() -> None:
+    v = np.array([0.0, 4.0, 9.0, 14.0])
+    gaps = np.array([60.0, 12.0, 20.0, 8.0])
+    lead = np.array([0.0, 5.0, 3.0, 14.0])
+    vectorised = idm.acceleration(P, v, 13.89, idm.interaction(P, v, v - lead, gaps))
+    scalar = [idm_acceleration(float(a), 13.89, float(g), float(b), P) for a, g, b in zip(v, gaps, lead, strict=True)]
+    np.testing.assert_array_equal(vectorised, scalar)
+
+
+def test_npc_form_floors_the_free_term_at_the_comfortable_deceleration_and_clips_at_max_decel() -> None:
+    """Far above the desired speed on a free road the NPC slows at b, the textbook form much harder;
+    with an obstacle at contact the NPC's braking stops at max_decel."""
+    free_road = idm.acceleration(NPC_IDM, np.array(20.0), np.array(10.0), np.array(0.0))
+    assert free_road == pytest.approx(-NPC_IDM.comfort_decel_mps2)
+    assert idm_acceleration(20.0, 10.0, FAR_M, 20.0, P) < -10.0
+    at_contact = idm.acceleration(NPC_IDM, np.array(10.0), np.array(10.0), idm.interaction(NPC_IDM, 10.0, 10.0, 0.0))
+    assert at_contact == -NPC_IDM.max_decel_mps2
+
+
+def test_npc_form_free_road_and_an_infinite_gap_do_not_interact() -> None:
+    assert idm.interaction(NPC_IDM, np.array([5.0]), np.array([5.0]), np.array([np.inf]))[0] == 0.0
+    assert idm.acceleration(NPC_IDM, np.array(0.0), np.array(10.0), np.array(0.0)) == NPC_IDM.max_accel_mps2
+
+
+@pytest.mark.parametrize("p", [NPC_IDM, P], ids=["npc", "expert"])
+def test_a_follower_closing_on_a_standing_obstacle_stops_about_s0_before_it(p: IdmParams) -> None:
+    """Closed loop (dt 0.05 s) from 10 m/s, 80 m away: it stops without contact, within 1 m of s0 short of it."""
+    dt, x, v, obstacle = 0.05, 0.0, 10.0, 80.0
+    for _ in range(2000):
+        acc = idm.acceleration(p, v, 13.89, idm.interaction(p, v, v, obstacle - x))
+        v = max(v + float(acc) * dt, 0.0)
+        x += v * dt
+    assert v < 0.05
+    assert obstacle - x > 0.0 and abs(obstacle - x - p.min_gap_m) < 1.0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from expert.idm import IdmParams
 from expert.signals import light_obstacle, stop_sign_obstacle
+from leaderboard_adapter.control.idm import IdmParams
 
 LIGHT = IdmParams(min_gap_m=1.5, time_headway_s=0.1, comfort_decel_mps2=3.0)
 YELLOW_DECEL = 4.0
