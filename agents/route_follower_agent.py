@@ -1,11 +1,11 @@
 """Example leaderboard agent (MAP track): follows the route's lanes on the HD map with GNSS + compass,
 pure pursuit and a speed PID.
 
-EXAMPLE ONLY, until the expert agent exists: it follows the route and obeys nothing else (no traffic
-lights, no stop signs, no other vehicles or pedestrians). It is written exactly as an agent for the
-real CARLA leaderboard (`get_entry_point`, `autonomous_agent.AutonomousAgent`) and runs under both
-conventions: leaderboard 1.0 calls `setup` before `set_global_plan`, 2.x after, so the route is read
-lazily at the first `run_step`.
+The example sensor-only agent (the expert, agents/expert_agent.py, drives on privileged ground truth):
+it follows the route and obeys nothing else (no traffic lights, no stop signs, no other vehicles or
+pedestrians). It is written exactly as an agent for the real CARLA leaderboard (`get_entry_point`,
+`autonomous_agent.AutonomousAgent`) and runs under both conventions: leaderboard 1.0 calls `setup`
+before `set_global_plan`, 2.x after, so the route is read lazily at the first `run_step`.
 
 Route: the leaderboard hands over `self._global_plan` downsampled to a point every 200 m (2.x) /
 50 m (1.0) plus the points where the road option changes, too sparse to drive on curved roads. The
@@ -16,11 +16,13 @@ change, no lane under the point) stays the straight line between the two plan po
 the whole route without a map.
 
 Localisation: the GNSS position is converted to CARLA world metres (x east, y south) with the
-leaderboard's Mercator formula around the map's geoReference (lat_0, lon_0; 42.0 / 2.0 when absent);
-without a map, around the first plan point. The heading comes from the IMU compass (0 = north,
-clockwise), i.e. yaw = compass - 90 deg. Control: pure pursuit from the rear axle towards a point
-0.8 s ahead on the dense path (within the look-ahead bounds), and a PID on speed towards the target
-speed, the turn speed in and just before turns, and lower where the path curves (about 2 m/s^2 lateral).
+leaderboard's Mercator formula (`leaderboard_adapter.autoagents.gps`) around the map's geoReference
+(lat_0, lon_0; 42.0 / 2.0 when absent); without a map, around the first plan point. The heading comes
+from the IMU compass (0 = north, clockwise), i.e. yaw = compass - 90 deg. Control: pure pursuit from the
+rear axle towards a point 0.8 s ahead on the dense path (within the look-ahead bounds), and a PID on
+speed (the control package's `WindowedPID`) towards the target speed, the turn speed in and just before
+turns, and lower where the path curves (about 2 m/s^2 lateral). Wheelbase and steering lock:
+`leaderboard_adapter.vehicle_spec`.
 
 Config (optional JSON file given to `setup`; an empty path keeps the defaults): `target_speed_mps`
 (6.0), `turn_speed_mps` (3.5), `min_lookahead_m` (2.5), `max_lookahead_m` (10.0).
@@ -31,19 +33,22 @@ from __future__ import annotations
 import json
 import logging
 import math
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 
 import carla
 from leaderboard.autoagents import autonomous_agent
 
-EARTH_RADIUS_M = 6378137.0
+from leaderboard_adapter.autoagents.gps import GeoReference, gps_to_location
+from leaderboard_adapter.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.geometry import wrap_rad
+from leaderboard_adapter.tick import TICK_HZ, TICK_S
+from leaderboard_adapter.vehicle_spec import EGO_MAX_WHEEL_ANGLE_DEG, EGO_WHEELBASE_M
+
 DEFAULT_CONFIG = {"target_speed_mps": 6.0, "turn_speed_mps": 3.5, "min_lookahead_m": 2.5, "max_lookahead_m": 10.0}
 TURN_SLOWDOWN_DISTANCE_M = 15.0
-WHEELBASE_M = 2.85
-# Front-wheel angle [rad] taken for steer = 1: a kinematic bicycle with 30 deg turns like the real MKZ
-# (about 11.8 m kerb to kerb), as the embedded world's ego does; CARLA's physics control lists 70 deg.
-MAX_STEER_ANGLE_RAD = math.radians(30.0)
+# Front-wheel angle [rad] taken for steer = 1 (the spec's kinematic lock, as the embedded world's ego turns)
+MAX_STEER_ANGLE_RAD = math.radians(EGO_MAX_WHEEL_ANGLE_DEG)
+SPEED_PID = PIDParams(kp=0.5, ki=0.1, kd=0.0, window=TICK_HZ)
+"""Throttle (positive) or brake (negative) per m/s of speed error; the integral covers the last second."""
 MAX_LATERAL_ACCEL_MPS2 = 2.0  # sets the speed in curves: v = sqrt(a / curvature)
 CURVE_BRAKE_DECEL_MPS2 = 2.0  # deceleration planned ahead of curves
 MIN_CURVE_SPEED_MPS = 1.5
@@ -87,58 +92,10 @@ def load_config(path_to_conf_file: str | None) -> dict[str, float]:
     return config
 
 
-def latlon_reference(xodr: str) -> tuple[float, float]:
-    """(lat_0, lon_0) [deg] of the OpenDRIVE geoReference, read as the leaderboard reads it (42.0 / 2.0 if absent)."""
-    lat_ref, lon_ref = 42.0, 2.0
-    for georef in ET.fromstring(xodr).iter("geoReference"):
-        for item in (georef.text or "").split(" "):
-            if "+lat_0" in item:
-                lat_ref = float(item.split("=")[1])
-            if "+lon_0" in item:
-                lon_ref = float(item.split("=")[1])
-    return lat_ref, lon_ref
-
-
-@dataclass
-class PID:
-    """A PID controller with a clamped integral (output in the units of error times the gains)."""
-
-    kp: float
-    ki: float
-    kd: float
-    integral_limit: float = 10.0
-    _integral: float = 0.0
-    _previous_error: float | None = None
-
-    def step(self, error: float, dt: float) -> float:
-        self._integral = max(-self.integral_limit, min(self.integral_limit, self._integral + error * dt))
-        derivative = 0.0 if self._previous_error is None else (error - self._previous_error) / dt
-        self._previous_error = error
-        return self.kp * error + self.ki * self._integral + self.kd * derivative
-
-
-@dataclass(frozen=True)
-class LocalProjection:
-    """GPS (lat, lon) [deg] <-> local metres (x east, y south) around an origin, Mercator-scaled.
-
-    With the map's geoReference as origin, the local metres are CARLA world coordinates.
-    """
-
-    lat0_deg: float
-    lon0_deg: float
-
-    def to_xy(self, lat_deg: float, lon_deg: float) -> tuple[float, float]:
-        scale = EARTH_RADIUS_M * math.cos(math.radians(self.lat0_deg))
-        x = math.radians(lon_deg - self.lon0_deg) * scale
-        north = scale * (
-            math.log(math.tan(math.radians(90.0 + lat_deg) / 2.0))
-            - math.log(math.tan(math.radians(90.0 + self.lat0_deg) / 2.0))
-        )
-        return x, -north
-
-
-def _wrap_pi(angle_rad: float) -> float:
-    return (angle_rad + math.pi) % (2.0 * math.pi) - math.pi
+def _to_xy(lat_deg: float, lon_deg: float, geo: GeoReference) -> tuple[float, float]:
+    """GPS (lat, lon) [deg] -> metres (x east, y south) around `geo`: CARLA world metres when `geo` is the map's."""
+    location = gps_to_location(lat_deg, lon_deg, 0.0, geo)
+    return location.x, location.y
 
 
 def _xy(waypoint) -> tuple[float, float]:
@@ -181,9 +138,9 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         self.track = autonomous_agent.Track.MAP
         self._config = load_config(path_to_conf_file)
         self._map = None
-        self._reference = (0.0, 0.0)  # the map's (lat_0, lon_0) [deg]
+        self._reference = GeoReference()  # the map's geoReference
         self._map_read = False
-        self._projection: LocalProjection | None = None
+        self._projection: GeoReference | None = None  # the origin of the metres the agent drives in
         self._points: list[tuple[float, float]] = []
         self._options: list[str] = []
         self._cumulative: list[float] = []
@@ -193,15 +150,15 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         self._yaw_rad = 0.0
         self._first_timestamp: float | None = None
         self._last_timestamp: float | None = None
-        self._speed_pid = PID(kp=0.5, ki=0.1, kd=0.0, integral_limit=2.0)
+        self._speed_pid = WindowedPID(SPEED_PID)
 
     def sensors(self):
         return [
             {"type": "sensor.other.gnss", "x": 0.0, "y": 0.0, "z": 0.0, "roll": 0.0, "pitch": 0.0, "yaw": 0.0,
              "id": "GPS"},
             {"type": "sensor.other.imu", "x": 0.0, "y": 0.0, "z": 0.0, "roll": 0.0, "pitch": 0.0, "yaw": 0.0,
-             "sensor_tick": 0.05, "id": "IMU"},
-            {"type": "sensor.speedometer", "reading_frequency": 20, "id": "SPEED"},
+             "sensor_tick": TICK_S, "id": "IMU"},
+            {"type": "sensor.speedometer", "reading_frequency": TICK_HZ, "id": "SPEED"},
             {"type": "sensor.opendrive_map", "reading_frequency": 1e-4, "id": "OpenDRIVE"},
         ]
 
@@ -213,7 +170,7 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
             waiting_for_map = not self._map_read and timestamp - self._first_timestamp < MAP_WAIT_S
             if waiting_for_map or not self._read_route():
                 return self._brake()
-        dt = 0.05 if self._last_timestamp is None else max(1e-3, timestamp - self._last_timestamp)
+        dt = TICK_S if self._last_timestamp is None else max(1e-3, timestamp - self._last_timestamp)
         self._last_timestamp = timestamp
         self._localise(input_data)
         if self._position is None:
@@ -229,11 +186,11 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         lookahead = max(config["min_lookahead_m"], min(config["max_lookahead_m"], LOOKAHEAD_TIME_S * speed))
         target = self._point_ahead(lookahead)
         # pure pursuit steers the rear axle (half a wheelbase behind the GNSS at the centre) onto an arc through target
-        rear_x = self._position[0] - 0.5 * WHEELBASE_M * math.cos(self._yaw_rad)
-        rear_y = self._position[1] - 0.5 * WHEELBASE_M * math.sin(self._yaw_rad)
-        alpha = _wrap_pi(math.atan2(target[1] - rear_y, target[0] - rear_x) - self._yaw_rad)
+        rear_x = self._position[0] - 0.5 * EGO_WHEELBASE_M * math.cos(self._yaw_rad)
+        rear_y = self._position[1] - 0.5 * EGO_WHEELBASE_M * math.sin(self._yaw_rad)
+        alpha = wrap_rad(math.atan2(target[1] - rear_y, target[0] - rear_x) - self._yaw_rad)
         distance = max(1.0, math.hypot(target[0] - rear_x, target[1] - rear_y))
-        steer_angle = math.atan2(2.0 * WHEELBASE_M * math.sin(alpha), distance)
+        steer_angle = math.atan2(2.0 * EGO_WHEELBASE_M * math.sin(alpha), distance)
 
         cruise_speed = config["target_speed_mps"]
         target_speed = min(cruise_speed, config["turn_speed_mps"]) if self._in_or_near_turn() else cruise_speed
@@ -256,7 +213,7 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         self._map_read = True
         xodr = input_data["OpenDRIVE"][1]["opendrive"]
         try:
-            self._reference = latlon_reference(xodr)
+            self._reference = GeoReference.from_opendrive(xodr)
             self._map = carla.Map("route", xodr)
         except Exception:  # an unusable map: drive on the sparse plan
             logging.getLogger(__name__).exception("RouteFollowerAgent: cannot build the map; following the sparse plan")
@@ -266,10 +223,10 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         if not self._global_plan:
             return False
         if self._map is not None:
-            self._projection = LocalProjection(*self._reference)
+            self._projection = self._reference
         else:
-            self._projection = LocalProjection(self._global_plan[0][0]["lat"], self._global_plan[0][0]["lon"])
-        sparse = [self._projection.to_xy(gps["lat"], gps["lon"]) for gps, _ in self._global_plan]
+            self._projection = GeoReference(self._global_plan[0][0]["lat"], self._global_plan[0][0]["lon"])
+        sparse = [_to_xy(gps["lat"], gps["lon"], self._projection) for gps, _ in self._global_plan]
         sparse_options = [getattr(option, "name", str(option)) for _, option in self._global_plan]
         self._points, self._options = [sparse[0]], [sparse_options[0]]
         waypoint = None  # where the previous segment's trace ended, so forks right after a plan point are chosen
@@ -309,7 +266,7 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
             while j + 1 < len(headings) and cumulative[j] - cumulative[i] < CURVE_WINDOW_M:
                 j += 1
             arc = 0.5 * (cumulative[j] + cumulative[j + 1]) - 0.5 * (cumulative[i] + cumulative[i + 1])
-            curvature[i] = abs(_wrap_pi(headings[j] - headings[i])) / max(arc, 1.0)
+            curvature[i] = abs(wrap_rad(headings[j] - headings[i])) / max(arc, 1.0)
         return curvature
 
     def _curve_speed_limit(self) -> float:
@@ -396,11 +353,11 @@ class RouteFollowerAgent(autonomous_agent.AutonomousAgent):
         if "GPS" in input_data:
             lat, lon = float(input_data["GPS"][1][0]), float(input_data["GPS"][1][1])
             if math.isfinite(lat) and math.isfinite(lon):
-                self._position = self._projection.to_xy(lat, lon)
+                self._position = _to_xy(lat, lon, self._projection)
         if "IMU" in input_data:
             compass = float(input_data["IMU"][1][6])
             if math.isfinite(compass):
-                self._yaw_rad = _wrap_pi(compass - math.pi / 2.0)
+                self._yaw_rad = wrap_rad(compass - math.pi / 2.0)
 
     @staticmethod
     def _speed(input_data) -> float:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expert.boxes import boxes_overlap
 from expert.forecast import ego_distance_profile, ego_rollout
 from expert.params import ForecastParams
 from expert.path import EgoPath
+from leaderboard_adapter.geometry import boxes_overlap
 
 
 @dataclass(frozen=True)

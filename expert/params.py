@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from leaderboard_adapter.control.idm import EXPERT_IDM, IdmParams
+from leaderboard_adapter.vehicle_spec import EGO_MAX_WHEEL_ANGLE_DEG, EGO_MAX_WHEEL_RATE_DPS, EGO_WHEELBASE_M
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ class ForecastParams:
     again, or a creeping start would restart the count and the wait would never end."""
     ego_standing_speed_mps: float = 0.1
     """The observation's `standing_s` threshold: below this speed the ego stands."""
-    wheelbase_m: float = 2.85
-    max_wheel_angle_deg: float = 30.0
-    max_wheel_rate_dps: float = 90.0
+    wheelbase_m: float = EGO_WHEELBASE_M
+    max_wheel_angle_deg: float = EGO_MAX_WHEEL_ANGLE_DEG
+    max_wheel_rate_dps: float = EGO_MAX_WHEEL_RATE_DPS
     """The ego's steering as the forecast rolls it out (a Lincoln MKZ as the embedded world models it):
     it turns no tighter than wheelbase / tan(max angle) (4.9 m), so on a tighter junction corner it
     swings wide of its path, and the forecast places its boxes where it will really be."""

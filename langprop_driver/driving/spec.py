@@ -9,10 +9,14 @@ text and compare with the expert's labels on recorded frames.
 
 from __future__ import annotations
 
-from langprop_driver.engine import FunctionSpec
+from string import Template
 
-DRIVE_DOC = """\
-Drive the ego car along its route. Called 20 times per second (every 0.05 s of simulation) with the
+from langprop_driver.engine import FunctionSpec
+from leaderboard_adapter.tick import TICK_HZ, TICK_S
+from leaderboard_adapter.vehicle_spec import EGO_LENGTH_M, EGO_WIDTH_M
+
+_DRIVE_DOC = Template("""\
+Drive the ego car along its route. Called $tick_hz times per second (every $tick_s s of simulation) with the
 current observation; it must be fast and must not rely on state kept between calls.
 
 observation: a dict of privileged ground truth (no noise).
@@ -29,7 +33,7 @@ No key is ever missing: what is absent is None or [].
     speed_mps: speed, >= 0. vx_mps, vy_mps: velocity, forward and left.
     accel_mps2: forward acceleration (negative while braking); lateral_accel_mps2: left positive.
     yaw_rate_dps: turn rate, positive turning left.
-    length_m, width_m: size of the ego car (4.9 x 2.12).
+    length_m, width_m: size of the ego car ($ego_length_m x $ego_width_m).
     standing_s: how long the ego has stood still (speed < 0.1 m/s) without interruption; 0 while moving.
 - route: the route to follow.
     points: the next route points on the centre of the lane to drive in, 2 m apart, nearest first: up to
@@ -130,7 +134,10 @@ Driving rules (what the score in the simulation rewards):
 - Stop for pedestrians in your path or walking into it (y_m and vy_mps of opposite signs means walking
   towards your path).
 - Yield in junctions: do not enter while a vehicle is crossing or about to cross your path.
-- Never collide, never leave the road, and keep moving when the way is clear (do not block traffic)."""
+- Never collide, never leave the road, and keep moving when the way is clear (do not block traffic).""")
+DRIVE_DOC = _DRIVE_DOC.substitute(
+    tick_hz=TICK_HZ, tick_s=f"{TICK_S:g}", ego_length_m=f"{EGO_LENGTH_M:g}", ego_width_m=f"{EGO_WIDTH_M:g}"
+)
 
 DRIVE_SPEC = FunctionSpec("drive", ("observation",), DRIVE_DOC)
 """``def drive(observation):`` returning ``{"target_speed_mps": ..., "steer_deg": ...}``."""

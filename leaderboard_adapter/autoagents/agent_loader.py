@@ -39,6 +39,7 @@ from leaderboard_adapter.autoagents.leaderboard_shim import (
     install_leaderboard_shim,
 )
 from leaderboard_adapter.autoagents.sensors import SensorSuite, validate_sensor_configuration
+from leaderboard_adapter.tick import TICK_S
 from leaderboard_adapter.world_view import ActorState
 
 logger = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ class LoadedAgent:
     _elapsed_s: float = field(default=0.0, repr=False)
     _destroyed: bool = field(default=False, repr=False)
 
-    def step(self, hero: ActorState, frame: int, delta_seconds: float = 0.05) -> carla.VehicleControl:
+    def step(self, hero: ActorState, frame: int, delta_seconds: float = TICK_S) -> carla.VehicleControl:
         """The agent's control for the tick `frame` (CARLA-style: starting at 1, increasing).
 
         Advances the leaderboard clock (`GameTime`), pushes this tick's readings into the agent's

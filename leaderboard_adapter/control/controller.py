@@ -15,13 +15,14 @@ import carla
 from leaderboard_adapter.control.action import Action
 from leaderboard_adapter.control.lateral import LateralController, LateralParams
 from leaderboard_adapter.control.longitudinal import LongitudinalController, LongitudinalParams
+from leaderboard_adapter.tick import TICK_S
 
 
 @dataclass(frozen=True)
 class ControllerParams:
     """Lateral and longitudinal settings and the control step.
 
-    dt_s: seconds between `control` calls [s] (the leaderboard's 20 Hz: 0.05).
+    dt_s: seconds between `control` calls [s] (the leaderboard's step, `tick.TICK_S`).
 
     The defaults were chosen by closed-loop measurement in the embedded world at 20 Hz; see
     `LateralParams` and `LongitudinalParams` for why, and tests/control/test_control_tracking.py
@@ -30,7 +31,7 @@ class ControllerParams:
 
     lateral: LateralParams = field(default_factory=LateralParams)
     longitudinal: LongitudinalParams = field(default_factory=LongitudinalParams)
-    dt_s: float = 0.05
+    dt_s: float = TICK_S
 
     def __post_init__(self) -> None:
         if not isinstance(self.lateral, LateralParams):

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from leaderboard_adapter.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.tick import TICK_S
 
 PDM_LITE_LATERAL_PID = PIDParams.from_per_tick(
-    kp=3.118357247806046, ki_mean=0.6406067986034124, kd_step=1.3782508892109167, window=6, dt_s=0.05
+    kp=3.118357247806046, ki_mean=0.6406067986034124, kd_step=1.3782508892109167, window=6, dt_s=TICK_S
 )
 """PDM-Lite's lateral gains (carla_garage `leaderboard_2` config: kp 3.118, ki 0.641 on the mean of
 6 errors, kd 1.378 per tick, at 20 Hz) in `PIDParams` units: kp 3.118, ki 2.135 /s, kd 0.0689 s."""

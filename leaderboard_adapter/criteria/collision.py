@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from leaderboard_adapter.criteria.geometry import obb_overlap_one_vs_many
 from leaderboard_adapter.criteria.hero_tick import HeroTick, format_location
 from leaderboard_adapter.criteria.version import LeaderboardVersion
+from leaderboard_adapter.geometry import boxes_overlap
 from leaderboard_adapter.scoring.infractions import InfractionEvent, InfractionType
 from leaderboard_adapter.world_view import ActorArrays, ActorKind
 
@@ -75,15 +75,15 @@ def find_contacts(
     near = np.flatnonzero((d2 <= reach * reach) & actors.on_level_of(hero.z_m))
     if near.size == 0:
         return []
-    hit = obb_overlap_one_vs_many(
+    hit = boxes_overlap(
         hero.x_m,
         hero.y_m,
-        hero.yaw_deg,
+        np.radians(hero.yaw_deg),
         hero.length_m,
         hero.width_m,
         actors.x_m[near],
         actors.y_m[near],
-        actors.yaw_deg[near],
+        np.radians(actors.yaw_deg[near]),
         actors.length_m[near],
         actors.width_m[near],
     )

@@ -1,29 +1,15 @@
-"""Planar geometry for the criteria: box corners, one-vs-many oriented-box overlap (SAT), segment crossing.
+"""Planar geometry for the criteria: segment crossing and scenario_runner's axis-aligned trigger test.
 
 Frame: CARLA world (x east, y south, yaw in degrees clockwise seen from above, heading
-vector (cos yaw, sin yaw)). Boxes are given by centre, yaw and full length/width [m].
+vector (cos yaw, sin yaw)). Box corners and the oriented-box overlap live in
+`leaderboard_adapter.geometry` (radians).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_CORNER_SIGNS = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0]])
-
-
-def box_corners(x_m, y_m, yaw_deg, length_m, width_m) -> np.ndarray:
-    """Corners of boxes, shape (..., 4, 2), in order front-right, front-left, rear-left, rear-right.
-
-    Inputs broadcast together (scalars or arrays of shape (N,)).
-    """
-    yaw = np.radians(np.asarray(yaw_deg, dtype=float))
-    c, s = np.cos(yaw)[..., None], np.sin(yaw)[..., None]
-    half_l = (np.asarray(length_m, dtype=float) / 2.0)[..., None] * _CORNER_SIGNS[:, 0]
-    half_w = (np.asarray(width_m, dtype=float) / 2.0)[..., None] * _CORNER_SIGNS[:, 1]
-    # Local (lon, lat) -> world: x = cx + lon*c - lat*s, y = cy + lon*s + lat*c (lat towards +y of the box).
-    xs = np.asarray(x_m, dtype=float)[..., None] + half_l * c - half_w * s
-    ys = np.asarray(y_m, dtype=float)[..., None] + half_l * s + half_w * c
-    return np.stack([xs, ys], axis=-1)
+from leaderboard_adapter.geometry import boxes_overlap
 
 
 def obb_overlap_one_vs_many(
@@ -38,25 +24,13 @@ def obb_overlap_one_vs_many(
     lengths_m: np.ndarray,
     widths_m: np.ndarray,
 ) -> np.ndarray:
-    """Whether one oriented box overlaps each of N boxes (separating axis theorem), shape (N,) bool.
+    """`geometry.boxes_overlap` of one box against N, yaws in degrees, shape (N,) bool (touching counts).
 
-    Touching boxes (zero gap) count as overlapping.
+    Kept only for `embedded/traffic.py` until it calls `leaderboard_adapter.geometry.boxes_overlap` itself.
     """
-    yaw_a = np.radians(yaw_deg)
-    ax, ay = np.cos(yaw_a), np.sin(yaw_a)  # box A heading; its lateral axis is (-ay, ax)
-    yaw_b = np.radians(yaws_deg)
-    bx, by = np.cos(yaw_b), np.sin(yaw_b)
-    hla, hwa = length_m / 2.0, width_m / 2.0
-    hlb, hwb = lengths_m / 2.0, widths_m / 2.0
-    dx, dy = xs_m - x_m, ys_m - y_m
-    # Cosines between A's and B's axes.
-    c_ff = np.abs(ax * bx + ay * by)  # A fwd . B fwd == A lat . B lat
-    c_fl = np.abs(-ax * by + ay * bx)  # A fwd . B lat == A lat . B fwd (in magnitude)
-    sep = np.abs(dx * ax + dy * ay) > hla + hlb * c_ff + hwb * c_fl
-    sep |= np.abs(-dx * ay + dy * ax) > hwa + hlb * c_fl + hwb * c_ff
-    sep |= np.abs(dx * bx + dy * by) > hlb + hla * c_ff + hwa * c_fl
-    sep |= np.abs(-dx * by + dy * bx) > hwb + hla * c_fl + hwa * c_ff
-    return ~sep
+    return boxes_overlap(
+        x_m, y_m, np.radians(yaw_deg), length_m, width_m, xs_m, ys_m, np.radians(yaws_deg), lengths_m, widths_m
+    )
 
 
 def _orientation(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> float:

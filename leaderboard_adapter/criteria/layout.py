@@ -38,7 +38,7 @@ END_TOLERANCE_M = 1.0
 
 
 def hero_corners(hero: HeroTick) -> list[tuple[float, float]]:
-    """The hero box's 4 corners (plain floats: cheaper than numpy for a single box)."""
+    """The hero box's 4 corners in `geometry.box_corners`' order, as plain floats (cheaper than numpy for one box)."""
     hl, hw = hero.length_m / 2.0, hero.width_m / 2.0
     fx, fy = hero.fwd_x, hero.fwd_y
     return [

@@ -8,13 +8,14 @@ from leaderboard_adapter.embedded.ego import EgoParams
 from leaderboard_adapter.embedded.traffic import TrafficParams
 from leaderboard_adapter.embedded.traffic_lights import LightTiming
 from leaderboard_adapter.embedded.walkers import WalkerParams
+from leaderboard_adapter.tick import TICK_S
 
 
 @dataclass(frozen=True)
 class WorldConfig:
-    """Embedded-world settings. `dt_s` is CARLA's leaderboard step (20 Hz); counts are for the whole town."""
+    """Embedded-world settings. `dt_s` is CARLA's leaderboard step (`tick.TICK_S`); counts are for the whole town."""
 
-    dt_s: float = 0.05
+    dt_s: float = TICK_S
     vehicle_count: int = 40
     walker_count: int = 20
     ego: EgoParams = field(default_factory=EgoParams)

@@ -14,25 +14,36 @@ from dataclasses import dataclass
 import carla
 import numpy as np
 
-from leaderboard_adapter.embedded.geometry import box_corners
+from leaderboard_adapter.geometry import box_corners, wrap_deg, wrap_rad
+from leaderboard_adapter.vehicle_spec import (
+    EGO_HEIGHT_M,
+    EGO_LENGTH_M,
+    EGO_MAX_WHEEL_ANGLE_DEG,
+    EGO_MAX_WHEEL_RATE_DPS,
+    EGO_TYPE_ID,
+    EGO_WHEELBASE_M,
+    EGO_WIDTH_M,
+)
 from leaderboard_adapter.world_view import ActorKind, ActorState
+
+LEFT_FIRST = np.array([1, 0, 3, 2])
+"""Reorders `geometry.box_corners` (front-right first) into this world's corner order: front-left,
+front-right, rear-right, rear-left."""
 
 
 @dataclass(frozen=True)
 class EgoParams:
-    """Dimensions and dynamics of the ego (defaults: Lincoln MKZ 2017 as in CARLA).
+    """Dimensions and dynamics of the ego (defaults: `leaderboard_adapter.vehicle_spec`, a Lincoln MKZ).
 
-    `max_steer_deg` is the front-wheel angle at steer = ±1. CARLA's physics gives the MKZ
-    70°, which a kinematic bicycle turns into a 1 m radius; 30° (rear-axle radius about 5 m,
-    close to the real car's 11.8 m kerb-to-kerb turning circle) is used instead.
+    `max_steer_deg` is the front-wheel angle at steer = ±1 (the spec's kinematic 30°, not CARLA's 70°).
     """
 
-    length_m: float = 4.90
-    width_m: float = 2.12
-    height_m: float = 1.52
-    wheelbase_m: float = 2.85
-    max_steer_deg: float = 30.0
-    max_steer_rate_dps: float = 90.0
+    length_m: float = EGO_LENGTH_M
+    width_m: float = EGO_WIDTH_M
+    height_m: float = EGO_HEIGHT_M
+    wheelbase_m: float = EGO_WHEELBASE_M
+    max_steer_deg: float = EGO_MAX_WHEEL_ANGLE_DEG
+    max_steer_rate_dps: float = EGO_MAX_WHEEL_RATE_DPS
     max_accel_mps2: float = 3.8
     top_speed_mps: float = 45.0
     max_brake_mps2: float = 8.0
@@ -41,7 +52,7 @@ class EgoParams:
     engine_brake_per_s: float = 0.04
     drag_per_m: float = 4e-4
     max_reverse_speed_mps: float = 8.0
-    type_id: str = "vehicle.lincoln.mkz_2017"
+    type_id: str = EGO_TYPE_ID
 
     def __post_init__(self) -> None:
         positive = (
@@ -104,7 +115,7 @@ class EgoVehicle:
     @property
     def yaw_deg(self) -> float:
         """Heading in [-180, 180) degrees."""
-        return (math.degrees(self.yaw_rad) + 180.0) % 360.0 - 180.0
+        return wrap_deg(math.degrees(self.yaw_rad))
 
     def step(self, control: carla.VehicleControl, dt_s: float) -> None:
         p = self.params
@@ -139,7 +150,7 @@ class EgoVehicle:
         yaw_mid = self.yaw_rad + 0.5 * self.yaw_rate_rps * dt_s
         self.x_m += v_mid * math.cos(yaw_mid + beta) * dt_s
         self.y_m += v_mid * math.sin(yaw_mid + beta) * dt_s
-        self.yaw_rad = (self.yaw_rad + self.yaw_rate_rps * dt_s + math.pi) % (2 * math.pi) - math.pi
+        self.yaw_rad = wrap_rad(self.yaw_rad + self.yaw_rate_rps * dt_s)
         self.speed_mps = v_new
         self.slip_rad = beta
 
@@ -175,9 +186,5 @@ class EgoVehicle:
     def corners(self) -> np.ndarray:
         """(4, 2) box corners [m]: front-left, front-right, rear-right, rear-left (world frame)."""
         return box_corners(
-            np.array([self.x_m]),
-            np.array([self.y_m]),
-            np.array([self.yaw_deg]),
-            np.array([self.params.length_m]),
-            np.array([self.params.width_m]),
-        )[0]
+            self.x_m, self.y_m, math.radians(self.yaw_deg), self.params.length_m, self.params.width_m
+        )[LEFT_FIRST]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from leaderboard_adapter.geometry import wrap_deg
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 
 _CHUNK = 64
@@ -133,7 +134,7 @@ class DrivingNetwork:
             if pts.size == 0:
                 pts = np.arange(len(g.x_m))
             d2 = (g.x_m[pts][None, :] - cx[:, None]) ** 2 + (g.y_m[pts][None, :] - cy[:, None]) ** 2
-            dyaw = np.abs((g.yaw_deg[pts][None, :] - cyaw[:, None] + 180.0) % 360.0 - 180.0)
+            dyaw = np.abs(wrap_deg(g.yaw_deg[pts][None, :] - cyaw[:, None]))
             d2 += np.where(dyaw > 90.0, 1e4, 0.0)
             k = pts[np.argmin(d2, axis=1)]
             segs[lo:hi] = self.canonical[g.segment[k]]

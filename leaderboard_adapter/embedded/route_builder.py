@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from leaderboard_adapter.embedded.network import DrivingNetwork
+from leaderboard_adapter.geometry import wrap_deg
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_point import RoutePoint
 
@@ -55,7 +56,7 @@ def route_along_lanes(
 
 
 def _turn_deg(pts: np.ndarray) -> float:
-    return float((pts[-1, 2] - pts[0, 2] + 180.0) % 360.0 - 180.0)
+    return float(wrap_deg(pts[-1, 2] - pts[0, 2]))
 
 
 def _option(network: DrivingNetwork, seg: int, pts: np.ndarray) -> RoadOption:

@@ -20,8 +20,8 @@ import numpy as np
 import shapely
 
 from leaderboard_adapter.embedded.ego import EgoParams
-from leaderboard_adapter.embedded.geometry import box_corners
 from leaderboard_adapter.embedded.network import DrivingNetwork
+from leaderboard_adapter.geometry import box_corners
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 
 #: the largest NPC (length, width) [m] that must stand clear
@@ -82,16 +82,14 @@ def swept_ground(points: np.ndarray, ego: EgoParams) -> shapely.Geometry:
         x += _STEP_M * math.cos(h + 0.5 * k * _STEP_M)
         y += _STEP_M * math.sin(h + 0.5 * k * _STEP_M)
         h += k * _STEP_M
-        poses.append((x, y, math.degrees(h)))
+        poses.append((x, y, h))
     px, py, pyaw = np.array(poses).T
-    n = len(poses)
-    corners = box_corners(px, py, pyaw, np.full(n, ego.length_m), np.full(n, ego.width_m))
+    corners = box_corners(px, py, pyaw, ego.length_m, ego.width_m)
     return shapely.union_all(shapely.polygons(corners))
 
 
-def _car_box(centre: np.ndarray, yaw_deg: float, size_m: tuple[float, float]) -> shapely.Geometry:
-    corners = box_corners(centre[:1], centre[1:], np.array([yaw_deg]), np.array([size_m[0]]), np.array([size_m[1]]))
-    return shapely.Polygon(corners[0])
+def _car_box(centre: np.ndarray, yaw_rad: float, size_m: tuple[float, float]) -> shapely.Geometry:
+    return shapely.Polygon(box_corners(centre[0], centre[1], yaw_rad, size_m[0], size_m[1]))
 
 
 @functools.lru_cache(maxsize=16)
@@ -122,7 +120,7 @@ def stop_setbacks_m(graph: LaneGraph, default_gap_m: float, ego: EgoParams) -> n
         back = np.array([math.cos(yaw), math.sin(yaw)])
         for extra in extras:
             centre = entry - back * (default_gap_m + extra + 0.5 * length)
-            car = _car_box(centre, math.degrees(yaw), WAITING_CAR_M)
+            car = _car_box(centre, yaw, WAITING_CAR_M)
             if not any(car.intersects(swing) for swing in others):
                 break
         setback[lane] = extra

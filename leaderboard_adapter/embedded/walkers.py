@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from leaderboard_adapter.embedded.sidewalks import SidewalkNetwork
+from leaderboard_adapter.geometry import wrap_deg
 
 WALK, CROSS, WAIT = 0, 1, 2
 
@@ -284,7 +285,7 @@ class WalkerCrowd:
         self.x_m, self.y_m, self.yaw_deg, self.vx_mps, self.vy_mps = (
             x,
             y,
-            (yaw + 180.0) % 360.0 - 180.0,
+            wrap_deg(yaw),
             vx,
             vy,
         )

@@ -12,8 +12,7 @@ import carla
 import numpy as np
 
 from leaderboard_adapter.embedded.config import WorldConfig
-from leaderboard_adapter.embedded.ego import EgoVehicle
-from leaderboard_adapter.embedded.geometry import box_corners
+from leaderboard_adapter.embedded.ego import LEFT_FIRST, EgoVehicle
 from leaderboard_adapter.embedded.junction_conflicts import conflict_matrix
 from leaderboard_adapter.embedded.network import DrivingNetwork
 from leaderboard_adapter.embedded.road_height import RoadHeight
@@ -25,8 +24,10 @@ from leaderboard_adapter.embedded.stop_signs import StopSignSystem
 from leaderboard_adapter.embedded.traffic import EgoOnGraph, TrafficFleet
 from leaderboard_adapter.embedded.traffic_lights import RED, TrafficLightSystem
 from leaderboard_adapter.embedded.walkers import WAIT, WalkerCrowd
+from leaderboard_adapter.geometry import box_corners
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.vehicle_spec import EGO_LENGTH_M, EGO_WIDTH_M
 from leaderboard_adapter.world_view import (
     ActorArrays,
     ActorKind,
@@ -259,7 +260,7 @@ class EmbeddedWorld:
     def actor_corners(self) -> np.ndarray:
         """(N, 4, 2) box corners of `actors()`, same order."""
         a = self.actors()
-        return box_corners(a.x_m, a.y_m, a.yaw_deg, a.length_m, a.width_m)
+        return box_corners(a.x_m, a.y_m, np.radians(a.yaw_deg), a.length_m, a.width_m)[:, LEFT_FIRST]
 
     def actor_z_m(self) -> np.ndarray:
         """(N,) heights [m] of `actors()`, same order: the road (vehicles) or sidewalk (walkers) under each."""
@@ -293,7 +294,7 @@ class EmbeddedWorld:
         s_m: float,
         speed_mps: float = 0.0,
         speed_factor: float = 1.0,
-        size_m: tuple[float, float] = (4.90, 2.12),
+        size_m: tuple[float, float] = (EGO_LENGTH_M, EGO_WIDTH_M),
         path: list[int] | None = None,
     ) -> int:
         """Add an NPC at arc length `s_m` of a LaneGraph segment (optionally with its first segments); returns its id."""

@@ -6,7 +6,7 @@ precomputation. The constants below are the numbers that document quotes.
 """
 
 from .builder import ObservationBuilder
-from .frames import EgoFrame, wrap_deg
+from .frames import EgoFrame
 from .route_context import RouteContext
 from .schema import (
     ACTOR_KEYS,
@@ -55,5 +55,4 @@ __all__ = [
     "ObservationBuilder",
     "RouteContext",
     "SignalCrossing",
-    "wrap_deg",
 ]

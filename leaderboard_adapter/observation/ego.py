@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+from leaderboard_adapter.geometry import wrap_deg_up_to_180
 from leaderboard_adapter.world_view import ActorState
 
-from .frames import EgoFrame, wrap_deg_scalar
+from .frames import EgoFrame
 from .rounding import round1
 
 
@@ -20,7 +21,7 @@ def ego_section(hero: ActorState, frame: EgoFrame, standing_s: float) -> dict:
     """
     vx, vy = frame.vector(hero.vx_mps, hero.vy_mps)
     ax, ay = frame.vector(hero.ax_mps2, hero.ay_mps2)
-    yaw = round1(wrap_deg_scalar(hero.yaw_deg))
+    yaw = round1(wrap_deg_up_to_180(hero.yaw_deg))
     return {
         "x_m": round1(hero.x_m),
         "y_m": round1(hero.y_m),

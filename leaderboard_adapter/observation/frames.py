@@ -7,7 +7,7 @@ actor location), x forward, y LEFT, angles counter-clockwise (left) positive. Wi
 
     x_ego =  (x_w - ex) * c + (y_w - ey) * s
     y_ego =  (x_w - ex) * s - (y_w - ey) * c
-    heading_ego_deg = wrap_deg(-(yaw_actor - psi))
+    heading_ego_deg = wrap_deg_up_to_180(-(yaw_actor - psi))      (in (-180, 180], see leaderboard_adapter.geometry)
 
 Vectors (velocities, accelerations) rotate like positions, without the translation. In
 complex numbers, with world positions written mirrored as x_w - i*y_w, the same transform is
@@ -21,15 +21,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-
-def wrap_deg(angle_deg: ArrayLike) -> np.ndarray:
-    """Angles wrapped into (-180, 180] [deg] (180 stays 180, -180 becomes 180)."""
-    return 180.0 - np.mod(180.0 - np.asarray(angle_deg, dtype=float), 360.0)
-
-
-def wrap_deg_scalar(angle_deg: float) -> float:
-    """`wrap_deg` for one float [deg]."""
-    return 180.0 - math.fmod(math.fmod(180.0 - angle_deg, 360.0) + 360.0, 360.0)
+from leaderboard_adapter.geometry import wrap_deg_up_to_180
 
 
 class EgoFrame:
@@ -64,4 +56,4 @@ class EgoFrame:
 
     def headings(self, yaw_w_deg: ArrayLike) -> np.ndarray:
         """World yaws (CARLA, clockwise) [deg] -> headings relative to the ego, counter-clockwise, (-180, 180] [deg]."""
-        return wrap_deg(self.yaw_deg - np.asarray(yaw_w_deg, dtype=float))
+        return wrap_deg_up_to_180(self.yaw_deg - np.asarray(yaw_w_deg, dtype=float))

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from leaderboard_adapter.geometry import wrap_deg_up_to_180
 from leaderboard_adapter.world_view import Pose2D
-
-from .frames import wrap_deg
 
 MAX_LATERAL_M = 2.0
 """Largest lateral offset of the crossing from the stop-line pose (about half a lane width) [m]."""
@@ -62,7 +61,7 @@ def pose_crossings(
     step = xy_m[cand + 1] - xy_m[cand]
     direction = np.degrees(np.arctan2(step[:, 1], step[:, 0]))
     direction = np.where(np.hypot(step[:, 0], step[:, 1]) > 1e-6, direction, yaw_deg[cand + 1])
-    ok = (np.abs(lat_c) <= max_lateral_m) & (np.abs(wrap_deg(direction - pose.yaw_deg)) <= max_heading_deg)
+    ok = (np.abs(lat_c) <= max_lateral_m) & (np.abs(wrap_deg_up_to_180(direction - pose.yaw_deg)) <= max_heading_deg)
     s_c = cum_s_m[cand] + t * (cum_s_m[cand + 1] - cum_s_m[cand])
     return [(float(s), int(i) + 1) for s, i in zip(s_c[ok], cand[ok], strict=True)]
 

@@ -15,7 +15,7 @@ import carla
 import cv2
 import numpy as np
 
-from leaderboard_adapter.criteria.geometry import box_corners
+from leaderboard_adapter.geometry import box_corners
 from leaderboard_adapter.replay.overlay import Overlay, draw_overlay
 from leaderboard_adapter.replay.palette import BGR, Palette
 from leaderboard_adapter.replay.pixel_grid import SHIFT, PixelGrid
@@ -88,7 +88,7 @@ class BirdseyeRenderer:
         self._draw_boxes(
             image,
             grid,
-            box_corners(hero.x_m, hero.y_m, hero.yaw_deg, hero.length_m, hero.width_m)[None],
+            box_corners(hero.x_m, hero.y_m, np.radians(hero.yaw_deg), hero.length_m, hero.width_m)[None],
             self.palette.ego,
         )
         if overlay is not None:
@@ -142,7 +142,7 @@ class BirdseyeRenderer:
         corners = box_corners(
             actors.x_m[near],
             actors.y_m[near],
-            actors.yaw_deg[near],
+            np.radians(actors.yaw_deg[near]),
             actors.length_m[near],
             actors.width_m[near],
         )

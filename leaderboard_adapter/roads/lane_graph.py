@@ -15,6 +15,8 @@ from functools import cached_property
 import carla
 import numpy as np
 
+from leaderboard_adapter.geometry import wrap_deg
+
 _JOIN_TOLERANCE_M = 0.5
 U_TURN_DEG = 150.0
 """Heading change beyond which a junction lane counts as a U-turn [deg]."""
@@ -227,7 +229,7 @@ class LaneGraph:
     @cached_property
     def _dyaw(self) -> np.ndarray:
         nxt, same = self._next_same
-        return np.where(same, (self.yaw_deg[nxt] - self.yaw_deg + 180.0) % 360.0 - 180.0, 0.0)
+        return np.where(same, wrap_deg(self.yaw_deg[nxt] - self.yaw_deg), 0.0)
 
     @cached_property
     def _inv_ds(self) -> np.ndarray:
@@ -236,9 +238,9 @@ class LaneGraph:
         return np.where(ds > 1e-9, 1.0 / np.maximum(ds, 1e-9), 0.0)
 
     def heading_change_deg(self, index: int) -> float:
-        """Signed yaw change from a segment's first to its last point [deg], in (-180, 180]."""
+        """Signed yaw change from a segment's first to its last point [deg], in [-180, 180)."""
         seg = self.segments[index]
-        return float((self.yaw_deg[seg.stop - 1] - self.yaw_deg[seg.first] + 180.0) % 360.0 - 180.0)
+        return float(wrap_deg(self.yaw_deg[seg.stop - 1] - self.yaw_deg[seg.first]))
 
     def is_u_turn(self, index: int) -> bool:
         """Whether a junction segment turns the driver around (heading change beyond 150 deg)."""
@@ -252,7 +254,7 @@ class LaneGraph:
         """The segment and arc length [m] closest to a point, preferring lanes whose heading matches `yaw_deg`."""
         d2 = (self.x_m - x_m) ** 2 + (self.y_m - y_m) ** 2
         if yaw_deg is not None:
-            dyaw = np.abs((self.yaw_deg - yaw_deg + 180.0) % 360.0 - 180.0)
+            dyaw = np.abs(wrap_deg(self.yaw_deg - yaw_deg))
             d2 = d2 + np.where(dyaw > 90.0, 1e4, 0.0)
         k = int(np.argmin(d2))
         return int(self.segment[k]), float(self.s_m[k])

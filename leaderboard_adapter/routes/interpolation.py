@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from leaderboard_adapter.geometry import wrap_deg
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.roads.towns import Town
 from leaderboard_adapter.routes.route_config import RouteConfig
@@ -135,7 +136,7 @@ def resample(points: Sequence[RoutePoint], step_m: float) -> list[RoutePoint]:
     ys = np.interp(targets, s, xy[:, 1])
     zs = np.interp(targets, s, z)
     yaws = np.degrees(np.interp(targets, s, yaw))
-    yaws = (yaws + 180.0) % 360.0 - 180.0
+    yaws = wrap_deg(yaws)
     nearest = np.clip(np.searchsorted(s, targets), 1, len(s) - 1)
     nearest = np.where(targets - s[nearest - 1] < s[nearest] - targets, nearest - 1, nearest)
     return [

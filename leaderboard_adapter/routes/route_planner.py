@@ -34,6 +34,7 @@ import carla
 import networkx as nx
 import numpy as np
 
+from leaderboard_adapter.geometry import wrap_deg
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.routes.grp_graph import GrpGraph, LaneChangeLink, lane_key
 from leaderboard_adapter.routes.road_option import RoadOption
@@ -240,7 +241,7 @@ class GlobalRoutePlanner:
             joined, index = xyz[-1], seg.stop - 1
         near = seg.first + int(np.argmin(np.linalg.norm(xyz - current, axis=1)))
         yaw_from = float(g.yaw_deg[near])
-        dyaw = (float(g.yaw_deg[index]) - yaw_from + 180.0) % 360.0 - 180.0
+        dyaw = wrap_deg(float(g.yaw_deg[index]) - yaw_from)
         steps = max(int(math.ceil(float(np.linalg.norm(joined[:2] - current[:2])) / g.resolution_m)), 1)
         for step in range(steps + 1):
             t = step / steps

@@ -1,16 +1,13 @@
-"""Geometry: box corners and the vectorised separating-axis overlap against shapely."""
+"""Geometry: box corners and the vectorised separating-axis overlap (CARLA yaws in degrees, converted) against
+shapely; the criteria's segment crossing and trigger-box test."""
 
 from __future__ import annotations
 
 import numpy as np
 import shapely
 
-from leaderboard_adapter.criteria.geometry import (
-    box_corners,
-    obb_overlap_one_vs_many,
-    point_in_axis_aligned_box,
-    segments_intersect,
-)
+from leaderboard_adapter.criteria.geometry import point_in_axis_aligned_box, segments_intersect
+from leaderboard_adapter.geometry import box_corners, boxes_overlap
 
 
 def test_box_corners_of_an_axis_aligned_box():
@@ -19,7 +16,7 @@ def test_box_corners_of_an_axis_aligned_box():
 
 
 def test_box_corners_rotated_90_degrees_clockwise_points_south():
-    corners = box_corners(0.0, 0.0, 90.0, 4.0, 2.0)
+    corners = box_corners(0.0, 0.0, np.radians(90.0), 4.0, 2.0)
     front = corners[:2].mean(axis=0)
     assert np.allclose(front, [0.0, 2.0], atol=1e-9)  # +y is south in CARLA's frame
 
@@ -29,11 +26,11 @@ def test_sat_matches_shapely_on_random_boxes():
     n = 2000
     xs, ys = rng.uniform(-6, 6, n), rng.uniform(-6, 6, n)
     yaws, lengths, widths = rng.uniform(-180, 180, n), rng.uniform(0.5, 6, n), rng.uniform(0.5, 3, n)
-    hero = (0.3, -0.2, 33.0, 4.9, 2.1)
-    got = obb_overlap_one_vs_many(*hero, xs, ys, yaws, lengths, widths)
+    hero = (0.3, -0.2, np.radians(33.0), 4.9, 2.1)
+    got = boxes_overlap(*hero, xs, ys, np.radians(yaws), lengths, widths)
     hero_poly = shapely.Polygon(box_corners(*hero))
     want = np.array(
-        [hero_poly.intersects(shapely.Polygon(c)) for c in box_corners(xs, ys, yaws, lengths, widths)]
+        [hero_poly.intersects(shapely.Polygon(c)) for c in box_corners(xs, ys, np.radians(yaws), lengths, widths)]
     )
     assert got.dtype == bool
     assert (got == want).all()

@@ -22,12 +22,12 @@ from expert_helpers import (
 )
 
 from expert import Expert
-from expert.boxes import boxes_overlap
 from expert.collisions import swept_hits
 from expert.forecast import ego_rollout
 from expert.obstacles import actor_columns
 from expert.params import ForecastParams
 from expert.path import EgoPath
+from leaderboard_adapter.geometry import boxes_overlap
 
 FP = ForecastParams()
 MAX_CURVATURE = math.tan(math.radians(FP.max_wheel_angle_deg)) / FP.wheelbase_m

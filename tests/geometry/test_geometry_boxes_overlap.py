@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from expert.boxes import boxes_overlap
+from leaderboard_adapter.geometry import boxes_overlap
 
 
 def corners(x: float, y: float, yaw: float, length: float, width: float) -> np.ndarray:

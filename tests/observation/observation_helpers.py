@@ -16,6 +16,7 @@ from leaderboard_adapter.routes.interpolation import interpolate_route
 from leaderboard_adapter.routes.road_option import RoadOption
 from leaderboard_adapter.routes.route_parser import parse_routes_file
 from leaderboard_adapter.routes.route_point import RoutePoint
+from leaderboard_adapter.vehicle_spec import EGO_MAX_WHEEL_ANGLE_DEG, EGO_WHEELBASE_M
 from leaderboard_adapter.world_view import ActorArrays, ActorKind, ActorState, StopSignInfo, TrafficLightInfo
 
 SMOKE_ROUTES = (
@@ -42,8 +43,8 @@ def smoke_world(route_id: int, vehicles: int = 0, walkers: int = 0, seed: int = 
     return EmbeddedWorld(town.map, town.lane_graph, list(route), config, seed, town.speed_limits_mps)
 
 
-WHEELBASE_M = 2.85
-MAX_STEER_DEG = 30.0
+WHEELBASE_M = EGO_WHEELBASE_M
+MAX_STEER_DEG = EGO_MAX_WHEEL_ANGLE_DEG
 
 
 def follow_route(observation: dict, target_speed_mps: float) -> carla.VehicleControl:

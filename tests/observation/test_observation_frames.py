@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from observation_helpers import WorldViewTestDouble, actor, straight_route
 
-from leaderboard_adapter.observation import EgoFrame, ObservationBuilder, wrap_deg
+from leaderboard_adapter.geometry import wrap_deg_up_to_180
+from leaderboard_adapter.observation import EgoFrame, ObservationBuilder
 from leaderboard_adapter.world_view import ActorState
 
 HEADINGS_DEG = [0.0, 30.0, 45.0, 90.0, 135.0, 180.0, -180.0, -135.0, -90.0, -45.0, 270.0, 725.0]
@@ -100,7 +101,7 @@ def test_ego_motion_in_the_ego_frame(yaw_deg: float) -> None:
     assert ego["accel_mps2"] == pytest.approx(-2.0, abs=1e-3)
     assert ego["lateral_accel_mps2"] == pytest.approx(-1.5, abs=1e-3)
     assert ego["yaw_rate_dps"] == pytest.approx(-17.0, abs=1e-3)
-    assert ego["yaw_deg"] == pytest.approx(float(wrap_deg(yaw_deg)), abs=1e-3)
+    assert ego["yaw_deg"] == pytest.approx(float(wrap_deg_up_to_180(yaw_deg)), abs=1e-3)
     assert (ego["x_m"], ego["y_m"]) == EGO_XY
 
 
@@ -119,7 +120,7 @@ def test_ego_yaw_reported_in_minus_180_exclusive_to_180() -> None:
 
 def test_wrap_deg_range() -> None:
     angles = np.array([-540.0, -180.0, -179.0, 0.0, 179.0, 180.0, 181.0, 360.0, 900.0])
-    assert wrap_deg(angles).tolist() == [180.0, 180.0, -179.0, 0.0, 179.0, 180.0, -179.0, 0.0, 180.0]
+    assert wrap_deg_up_to_180(angles).tolist() == [180.0, 180.0, -179.0, 0.0, 179.0, 180.0, -179.0, 0.0, 180.0]
 
 
 def test_frame_formulas_match_the_contract() -> None:
