@@ -59,7 +59,7 @@ def test_the_example_trains_against_a_local_endpoint(tmp_path: Path, capsys) -> 
     echo = "```python\ndef solve_sudoku(grid):\n    return grid\n```"
     with OpenAITestServer(scripted([echo, echo, echo, echo, f"```python\n{SOLVER}```"])) as server:
         code = main(["--run-dir", str(tmp_path), "--base-url", server.base_url, "--steps", "1", "--n-train", "4",
-                     "--n-val", "2", "--batch-size", "4", "--blanks", "20", "--call-timeout-s", "1"])  # fmt: skip
+                     "--n-val", "2", "--batch-size", "4", "--blanks", "20", "--call-timeout-s", "60"])  # fmt: skip
     assert code == 0
     assert "stopped: completed at step 1" in capsys.readouterr().out
     assert (tmp_path / "candidates" / "c0002.py").read_text() == SOLVER

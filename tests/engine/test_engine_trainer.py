@@ -208,7 +208,7 @@ def test_a_run_killed_mid_update_resumes_to_the_same_result(tmp_path: Path) -> N
             "Here is an implementation" in last_user_message(body) and len(update_prompts(server)) >= 3
         )
         process = _run_in_subprocess(tmp_path / "killed", server.base_url)
-        assert server.held.wait(60), "the run never reached its second update"
+        assert server.held.wait(300), "the run never reached its second update"
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert load_state(tmp_path / "killed").step == 1

@@ -170,7 +170,7 @@ def record(index, status):
             "infractions": {{}}, "scores": {{"score_route": 100.0, "score_penalty": 1.0, "score_composed": 100.0}},
             "meta": {{"route_length": 100.0, "duration_game": 10.0, "duration_system": 1.0}}}}
 
-connection = socket.create_connection((args.host, int(args.port)), timeout=10)
+connection = socket.create_connection((args.host, int(args.port)), timeout=120)  # bounds a hung server only
 stream = connection.makefile("rw")
 for index in range(start, total):
     time.sleep(float(os.environ.get("FAKE_LB_ROUTE_S", "0.05")))
@@ -292,9 +292,10 @@ def run_script(
     *args: str | Path,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
-    timeout: float = 60,
+    timeout: float = 600.0,
 ) -> subprocess.CompletedProcess[str]:
-    """Run scripts/<name> with `args`; stdout and stderr captured as text."""
+    """Run scripts/<name> with `args`; stdout and stderr captured as text (`timeout` [s]: a bound on a hung
+    script, generous on a loaded machine, not a measurement)."""
     return subprocess.run(
         [str(SCRIPTS / name), *map(str, args)],
         env=env if env is not None else base_env(),

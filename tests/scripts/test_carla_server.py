@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from scripts_helpers import (
+    SAFETY_S,
     CarlaDoubles,
     assert_no_process_left,
     make_carla_doubles,
@@ -33,7 +34,7 @@ def doubles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CarlaDoubles:
 
 
 def _config(doubles: CarlaDoubles, **changes: object) -> CarlaServerConfig:
-    settings = {"carla_root": doubles.carla_root, "start_timeout_s": 10.0, "settle_s": 0.0, "kill_grace_s": 2.0,
+    settings = {"carla_root": doubles.carla_root, "start_timeout_s": SAFETY_S, "settle_s": 0.0, "kill_grace_s": 2.0,
                 "log_dir": doubles.state.parent / "logs", **changes}  # fmt: skip
     return CarlaServerConfig(**settings)  # type: ignore[arg-type]
 
@@ -112,7 +113,7 @@ def test_a_server_never_stopped_is_killed_at_interpreter_exit(doubles: CarlaDoub
     )
     config = _config(doubles)
     done = subprocess.run([sys.executable, "-c", script, pickle.dumps(config).hex()], capture_output=True, text=True,
-                          env={**os.environ}, timeout=60)  # fmt: skip
+                          env={**os.environ}, timeout=SAFETY_S)  # fmt: skip
     assert done.returncode == 0, done.stderr
     (start,) = doubles.server_starts()
     assert start["port"] == int(done.stdout)
@@ -130,7 +131,8 @@ def test_external_server_is_waited_for_and_never_stopped(doubles: CarlaDoubles) 
     port = unused_port()
     external = start_fake_server(doubles, port, {**os.environ})
     try:
-        with CarlaServer(CarlaServerConfig(host="127.0.0.1", port=port, settle_s=0, start_timeout_s=10)) as server:
+        config = CarlaServerConfig(host="127.0.0.1", port=port, settle_s=0, start_timeout_s=SAFETY_S)
+        with CarlaServer(config) as server:
             ports = server.start()
             assert ports.rpc == port and server.healthy() and server.pid is None
         assert external.poll() is None  # not ours to stop

@@ -129,7 +129,7 @@ def test_image_command_runs_the_evaluator_with_the_submission_settings(tmp_path:
     server = start_fake_server(doubles, port, env)
     try:
         result = subprocess.run(
-            ["bash", str(DOCKER / "run_leaderboard.sh")], env=env, capture_output=True, text=True, timeout=30
+            ["bash", str(DOCKER / "run_leaderboard.sh")], env=env, capture_output=True, text=True, timeout=600
         )
     finally:
         server.kill()

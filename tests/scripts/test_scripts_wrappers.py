@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from scripts_helpers import (
     REPO,
+    SAFETY_S,
     SCRIPT_NAMES,
     SCRIPTS,
     assert_no_process_left,
@@ -89,7 +90,7 @@ def test_sigterm_to_collect_stops_the_server_and_the_evaluator(tmp_path: Path) -
         wait_until(lambda: bool(doubles.evaluator_calls()) or process.poll() is not None)
         assert doubles.evaluator_calls(), "the evaluator never started"
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        process.wait(timeout=SAFETY_S)
     finally:
         if process.poll() is None:
             process.kill()
