@@ -1,11 +1,15 @@
-"""The LLM client: chat completions through ``openai`` v1 with retries, a cache and a token ledger."""
+"""The LLM client: chat completions through ``openai`` v1 with retries, a cache and a token ledger.
+
+The ``openai`` client retries HTTP 429, 5xx, timeouts and connection errors itself (``max_retries``, with its
+exponential backoff, honouring the server's Retry-After); this client adds only what it cannot see: a 200 whose
+body is not a chat completion is retried too, out of the same budget of ``max_retries``.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -97,14 +101,6 @@ class Completion:
     cached: bool
 
 
-def _retry_after_s(exc: Exception) -> float:
-    response = getattr(exc, "response", None)
-    try:
-        return float(response.headers.get("retry-after", 0)) if response is not None else 0.0
-    except (TypeError, ValueError):
-        return 0.0
-
-
 class LLMClient:
     """Sends chat prompts to an OpenAI-compatible endpoint; never asks a person anything."""
 
@@ -115,7 +111,7 @@ class LLMClient:
         self._client = openai.OpenAI(
             base_url=config.base_url,
             api_key=config.resolved_api_key(),
-            max_retries=0,
+            max_retries=config.max_retries,
             timeout=config.request_timeout_s,
         )
         self._slots = threading.BoundedSemaphore(config.max_concurrency)
@@ -165,30 +161,32 @@ class LLMClient:
             parameters["n"] = n
         if self.config.max_tokens is not None:
             parameters["max_tokens"] = self.config.max_tokens
-        for attempt in range(self.config.max_retries + 1):
+        retries_left, attempts = self.config.max_retries, 0
+        while True:
+            client = self._client.with_options(max_retries=retries_left)
             try:
                 with self._slots:
-                    raw = self._client.chat.completions.with_raw_response.create(**parameters)
-                    reply = parse_completion(raw.http_response.content)
-                break
-            except (*_RETRIED, NotACompletion) as exc:
-                if attempt == self.config.max_retries:
-                    raise LLMError(
-                        f"{self.config.base_url or 'OpenAI'} still failing after {attempt + 1} attempts: "
-                        f"{self._describe(exc)}"
-                    ) from exc
-                wait_s = min(
-                    self.config.max_backoff_s,
-                    max(self.config.retry_backoff_s * 2**attempt, _retry_after_s(exc)),
-                )
-                logger.warning(
-                    "LLM request failed (%s); retry %d in %.2f s", self._describe(exc), attempt + 1, wait_s
-                )
-                time.sleep(wait_s)
+                    raw = client.chat.completions.with_raw_response.create(**parameters)
+                    body = raw.http_response.content
+            except _RETRIED as exc:  # the openai client retried it until the budget was spent
+                raise LLMError(self._still_failing(attempts + retries_left + 1, exc)) from exc
             except openai.APIError as exc:
                 raise LLMError(f"the LLM endpoint refused the request: {type(exc).__name__}: {exc}") from exc
-        self._record_usage(reply.usage)
-        return reply.texts
+            attempts += raw.retries_taken + 1
+            retries_left -= raw.retries_taken
+            try:
+                reply = parse_completion(body)
+            except NotACompletion as exc:
+                if retries_left == 0:
+                    raise LLMError(self._still_failing(attempts, exc)) from exc
+                retries_left -= 1
+                logger.warning("LLM request failed (%s); retry %d", exc, attempts)
+                continue
+            self._record_usage(reply.usage)
+            return reply.texts
+
+    def _still_failing(self, attempts: int, exc: Exception) -> str:
+        return f"{self.config.base_url or 'OpenAI'} still failing after {attempts} attempts: {self._describe(exc)}"
 
     def _describe(self, exc: Exception) -> str:
         if isinstance(exc, NotACompletion):

@@ -40,14 +40,11 @@ class LLMConfig:
     max_concurrency: Annotated[int, Field(ge=1)] = 4
     """Requests in flight at once."""
     max_retries: Annotated[int, Field(ge=0)] = 5
-    """Retries on HTTP 429, 5xx, a 200 that is not a chat completion, timeouts and connection errors."""
-    retry_backoff_s: Annotated[float, Field(ge=0)] = 1.0
-    """First wait before a retry; doubled each time (or the server's Retry-After, if longer)."""
-    max_backoff_s: Annotated[float, Field(ge=0)] = 60.0
+    """Retries on HTTP 429, 5xx, timeouts and connection errors (the ``openai`` client's own, with its exponential
+    backoff or the server's Retry-After), and on a 200 that is not a chat completion."""
     request_timeout_s: Annotated[float, Field(gt=0)] = 120.0
-    """How long one attempt may wait for the answer [s] (the limit of each connect and read); the ``openai``
-    client's own retries are off, so a silent endpoint is given up after ``(max_retries + 1) *
-    request_timeout_s`` plus the backoffs."""
+    """How long one attempt may wait for the answer [s] (the limit of each connect and read), so a silent
+    endpoint is given up after ``(max_retries + 1) * request_timeout_s`` plus the backoffs."""
     max_total_tokens: Annotated[int, Field(ge=0)] | None = None
     """Token budget of the run (prompt + completion, cache hits free); None is unlimited."""
     cache_dir: Annotated[Path, Field(strict=False)] | None = None

@@ -37,8 +37,8 @@ class TrainSettings:
     max_total_tokens: int | None = None
     """Token budget of this checkpoint folder (prompt + completion); None is unlimited."""
     max_retries: Count = 5
-    """Retries of a failed LLM request (HTTP 429, 5xx, a 200 that is no chat completion, timeouts), with
-    exponential backoff."""
+    """Retries of a failed LLM request (HTTP 429, 5xx, a 200 that is no chat completion, timeouts), with the
+    openai client's exponential backoff (or the server's Retry-After)."""
     request_timeout_s: Annotated[float, Field(gt=0)] = 120.0
     """How long one LLM request may go unanswered before it counts as failed [s]; each retry waits as long."""
     updates: Count = 2

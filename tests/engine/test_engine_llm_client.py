@@ -120,13 +120,13 @@ def test_a_request_never_answered_times_out_after_request_timeout_s_without_hidd
         client = LLMClient(llm_for(server.base_url, request_timeout_s=0.5, max_retries=1))
         with pytest.raises(LLMError, match=r"after 2 attempts: no answer within request_timeout_s = 0\.5 s"):
             client.complete(MESSAGES, n=1)
-        # every attempt was sent before the error; the openai client's own retries would add more
+        # every attempt was sent before the error, and no more than max_retries + 1
         assert server.wait_for_requests(2) == 2
 
 
-def test_the_openai_client_gets_the_timeout_and_no_retries_of_its_own() -> None:
-    client = LLMClient(llm_for("http://127.0.0.1:9/v1", request_timeout_s=7.5))
-    assert client._client.max_retries == 0
+def test_the_openai_client_gets_the_timeout_and_does_the_retries() -> None:
+    client = LLMClient(llm_for("http://127.0.0.1:9/v1", request_timeout_s=7.5, max_retries=3))
+    assert client._client.max_retries == 3
     assert client._client.timeout == 7.5
 
 

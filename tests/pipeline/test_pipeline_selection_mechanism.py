@@ -64,7 +64,7 @@ def _trainer(run_dir: Path, server: OpenAITestServer, start: str, scorer: Drivin
         setup_prompt=False,
         cascade=CascadeConfig(top_k=2, validate_top=1),
     )
-    llm = LLMConfig(base_url=server.base_url, api_key="test-key", model="test-double", retry_backoff_s=0.01)
+    llm = LLMConfig(base_url=server.base_url, api_key="test-key", model="test-double")
     return Trainer(driving_task(), run_dir, config, llm, SandboxConfig(), given_sources=[start], scorer=scorer)
 
 

@@ -80,7 +80,7 @@ def test_request_timeout_s_comes_from_the_config_and_the_flag_overrides_it(
         server.failures = [NO_ANSWER] * 2  # the first update's request and its retry are never answered
         assert _train(buffer, tmp_path / out, "--config", tmp_path / "train.toml", *flags) == 1
         assert f"after 2 attempts: no answer within request_timeout_s = {timeout_s:g} s" in capsys.readouterr().err
-        assert server.wait_for_requests(2) == 2  # max_retries 1, and no retries of the openai client's own
+        assert server.wait_for_requests(2) == 2  # max_retries 1: the openai client's one retry, no more
         assert json.loads((tmp_path / out / "state.json").read_text())["llm"]["request_timeout_s"] == timeout_s
     assert _train(buffer, tmp_path / "bad", "--request-timeout-s", "0") == 2
     assert "request_timeout_s must be > 0, got 0.0" in _error(capsys)
