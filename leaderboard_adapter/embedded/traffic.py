@@ -1,20 +1,21 @@
 """NPC vehicles: lane following on the DrivingNetwork with IDM, lights, stop signs and junction right of way.
 
 Each vehicle holds a plan of the next few canonical segments (random successors from the
-seeded generator) and an arc length on the first. Every step, vectorised over vehicles:
-1. obstacles: vehicles (NPCs and the ego) on the plan, vehicles in a short straight corridor
+seeded generator) and an arc length on the first. Every step, vectorised over vehicles, in stages
+(each a module):
+1. obstacles (`traffic_gaps.py`): vehicles (NPCs and the ego) on the plan, vehicles in a short straight corridor
    ahead (heading within 60°), the ego at any other heading where its box covers the planned
    path within that reach (vehicles on another level, see LEVEL_SEPARATION_M, are none of these),
    and walkers whose next second crosses the corridor; an NPC whose box
    already overlaps the ego's (they collided) no longer treats the ego as an obstacle, so it drives
    on and the two part (as CARLA's physics parts them) instead of waiting for each other for good;
-2. the next junction entry: a stop line unless the vehicle holds a claim on that junction lane.
+2. the next junction entry (`right_of_way.py`): a stop line unless the vehicle holds a claim on that junction lane.
    A claim is granted, first come first served (longest wait, then lowest index), when the
    vehicle is first in its lane, within braking range, its light is green (or yellow too late
    to stop), a stop sign there has seen it stand still (< 0.1 m/s within 3 m of the line), and
    no other vehicle (the ego included) occupies or claims a conflicting lane of the junction;
-3. IDM with the strongest interaction; the desired speed is the speed limit times a
-   per-vehicle factor, capped by lane curvature ahead.
+3. IDM with the strongest interaction, then the integration along the lanes (`traffic_speed.py`);
+   the desired speed is the speed limit times a per-vehicle factor, capped by lane curvature ahead.
 
 Dead ends (lanes with no successor, e.g. highway merge lanes): a plan reaching one is padded
 by repeating that segment, so the vehicle drives to the lane's end; there it leaves and comes
@@ -27,23 +28,39 @@ Heights: `z_m` is the lane centre's height at each vehicle's position.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from leaderboard_adapter.control import idm
 from leaderboard_adapter.control.idm import NPC_IDM, IdmParams
-from leaderboard_adapter.criteria.geometry import obb_overlap_one_vs_many
 from leaderboard_adapter.embedded.network import DrivingNetwork
-from leaderboard_adapter.embedded.traffic_lights import YELLOW
-from leaderboard_adapter.world_view import LEVEL_SEPARATION_M
+from leaderboard_adapter.embedded.right_of_way import (
+    JunctionEntry,
+    approaching,
+    ego_deadlock_ticks,
+    first_in_lane,
+    grant_claims,
+    light_allows,
+    next_junction_entry,
+    release_claims,
+    stop_sign_clearance,
+)
+from leaderboard_adapter.embedded.traffic_gaps import (
+    Columns,
+    Surroundings,
+    corridor_ahead,
+    distances_along_plans,
+    ego_on_plan,
+    lead_gaps,
+    plan_offsets_m,
+    surroundings,
+    touching_ego,
+    walker_gaps,
+)
+from leaderboard_adapter.embedded.traffic_speed import desired_speed_mps, integrate, speed_command
 
 #: (full length, full width) [m] of the NPC body styles drawn at spawn
 VEHICLE_SIZES_M = np.array([[4.90, 2.12], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
-_NEXT_CAP_LOOKAHEAD_M = 20.0
-#: spacing [m] of the path points tested against the ego's box
-_PATH_SAMPLE_M = 1.0
 _MAX_SPAWN_TRIES = 200
 
 
@@ -247,231 +264,126 @@ class TrafficFleet:
         stop_mask: np.ndarray,
         rng: np.random.Generator,
     ) -> None:
-        """Advance every NPC by `dt_s`; `light_state`/`stop_mask` are per canonical segment."""
+        """Advance every NPC by `dt_s`; `light_state`/`stop_mask` are per canonical segment.
+
+        The stages, in order: what lies ahead (`traffic_gaps`), who may enter the next junction
+        (`right_of_way`), the IDM command and the integration along the lanes (`traffic_speed`),
+        then NPCs deadlocked with the ego or past a dead end come back elsewhere (`_respawn`).
+        """
         n = len(self)
         if n == 0:
             return
         p = self.params
-        ip = p.vehicle_idm
         net = self.net
-        ar = np.arange(n)
         plan = self.plan
-        s = self.s_m
         v = self.speed_mps
-        length = self.length_m
-        lens = net.length_m[plan]
-        offs = np.empty_like(lens)
-        offs[:, 0] = -s
-        offs[:, 1:] = np.cumsum(lens[:, :-1], axis=1) - s[:, None]
-
-        # --- vehicles: NPCs and the ego (last column)
-        m = n + 1
-        buf = self._buffers(m)
-        seg_all, s_all, x_all, y_all, c_all, s_all_sin, v_all, len_all, wid_all = buf
-        seg_all[:n] = plan[:, 0]
-        seg_all[n] = ego.segment if ego.segment >= 0 else net.count
-        s_all[:n] = s
-        s_all[n] = ego.s_m
-        x_all[:n] = self.x_m
-        x_all[n] = ego.x_m
-        y_all[:n] = self.y_m
-        y_all[n] = ego.y_m
+        offs = plan_offsets_m(net.length_m[plan], self.s_m)
         yaw = np.radians(self.yaw_deg)
-        c1 = np.cos(yaw)
-        s1 = np.sin(yaw)
-        c_all[:n] = c1
-        s_all_sin[:n] = s1
-        ego_yaw = np.radians(ego.yaw_deg)
-        c_all[n] = np.cos(ego_yaw)
-        s_all_sin[n] = np.sin(ego_yaw)
-        v_all[:n] = v
-        v_all[n] = max(ego.speed_mps, 0.0)
-        len_all[:n] = length
-        len_all[n] = ego.length_m
-        wid_all[:n] = self.width_m
-        wid_all[n] = ego.width_m
-        # distance along each plan to every vehicle on it: scatter plan offsets into a (vehicle, segment)
-        # table, gather at the others' segments, then clear the scattered cells again
-        table = self._offset_table
-        rows = np.broadcast_to(ar[:, None], plan.shape)
-        table[rows[:, ::-1], plan[:, ::-1]] = offs[:, ::-1]  # reversed: the nearest repeat of a segment wins
-        along_path = table[:, seg_all] + s_all[None, :]
-        table[rows, plan] = np.inf
-        along_path[ar, ar] = np.inf
-        along_path[along_path <= 0.0] = np.inf
-        half_len = 0.5 * (length[:, None] + len_all[None, :])
-        c = c1[:, None]
-        sn = s1[:, None]
-        dx = x_all[None, :] - self.x_m[:, None]
-        dy = y_all[None, :] - self.y_m[:, None]
-        along = dx * c + dy * sn
-        lat = dy * c - dx * sn
-        cos_rel = c * c_all[None, :] + sn * s_all_sin[None, :]
-        same_way = cos_rel > 0.5
-        level = np.abs(np.append(self.z_m, ego.z_m)[None, :] - self.z_m[:, None]) <= LEVEL_SEPARATION_M
-        corridor = (
-            (along > 0.0)
-            & (along < p.vehicle_lookahead_m + half_len)
-            & (np.abs(lat) < 0.5 * (self.width_m[:, None] + wid_all[None, :]) + p.vehicle_lateral_margin_m)
-            & same_way
-            & level
+        cos_yaw, sin_yaw = np.cos(yaw), np.sin(yaw)
+        columns = self._columns(ego, cos_yaw, sin_yaw)
+        along_path = distances_along_plans(self._offset_table, plan, offs, columns)
+        sur = surroundings(self.x_m, self.y_m, self.z_m, cos_yaw, sin_yaw, self.length_m, columns, ego.z_m)
+        ahead = corridor_ahead(sur, self.width_m, columns, p.vehicle_lookahead_m, p.vehicle_lateral_margin_m)
+        self._place_ego(along_path, ahead, sur, offs, ego)
+        self.deadlock_ticks = ego_deadlock_ticks(
+            self.deadlock_ticks,
+            v,
+            ego.speed_mps,
+            sur.same_way[:, n],
+            sur.level[:, n],
+            np.hypot(sur.dx[:, n], sur.dy[:, n]),
+            p.stop_speed_mps,
+            p.ego_deadlock_radius_m,
         )
-        corridor[ar, ar] = False
-        ahead = np.where(corridor, along, np.inf)
-        # the ego at any other heading: where its box covers the NPC's planned path
-        reach = p.vehicle_lookahead_m + half_len[:, n]
-        near_ego = ~same_way[:, n] & level[:, n] & (
-            np.hypot(dx[:, n], dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m)
-        )
-        ahead[:, n] = np.minimum(ahead[:, n], self._ego_on_plan(offs, ego, near_ego, reach))
-        # an NPC already touching the ego drives on past it (CARLA's physics would part the two; here both
-        # would wait for the other for good, and the ego be "blocked")
-        touching = self._touching_ego(ego) & level[:, n]
-        ahead[touching, n] = np.inf
-        along_path[touching, n] = np.inf
-        facing_ego = (
-            (v < p.stop_speed_mps)
-            & (ego.speed_mps < p.stop_speed_mps)
-            & ~same_way[:, n]
-            & level[:, n]
-            & (np.hypot(dx[:, n], dy[:, n]) < p.ego_deadlock_radius_m)
-        )
-        self.deadlock_ticks = np.where(facing_ego, self.deadlock_ticks + 1, 0)
-        gap = np.minimum(along_path, ahead) - half_len
-        v_lead = np.maximum(v_all[None, :] * cos_rel, 0.0)
-        ratio = idm.interaction(ip, v[:, None], v[:, None] - v_lead, gap).max(axis=1)
-
-        # --- walkers crossing the corridor within the prediction horizon
+        lead_gap, lead_speed = lead_gaps(along_path, ahead, sur, columns.speed_mps)
+        walker_gap = np.zeros((n, 0))
         if walker_xy.shape[0]:
-            wdx = walker_xy[None, :, 0] - self.x_m[:, None]
-            wdy = walker_xy[None, :, 1] - self.y_m[:, None]
-            w_along = wdx * c + wdy * sn
-            w_lat = wdy * c - wdx * sn
-            w_lat2 = (
-                w_lat + (walker_vxy[None, :, 1] * c - walker_vxy[None, :, 0] * sn) * p.walker_prediction_s
+            walker_gap = walker_gaps(
+                self.x_m, self.y_m, cos_yaw, sin_yaw, self.length_m, self.width_m, walker_xy, walker_vxy,
+                p.walker_lookahead_m, p.walker_prediction_s, p.walker_lateral_margin_m, p.walker_length_m,
             )
-            thr = (0.5 * self.width_m + p.walker_lateral_margin_m)[:, None]
-            hit = (
-                (w_along > 0.0)
-                & (w_along < p.walker_lookahead_m)
-                & (np.minimum(w_lat, w_lat2) < thr)
-                & (np.maximum(w_lat, w_lat2) > -thr)
-            )
-            w_gap = np.where(hit, w_along - 0.5 * (length[:, None] + p.walker_length_m), np.inf)
-            w_ratio = idm.interaction(p.walker_idm, v[:, None], v[:, None], w_gap)
-            ratio = np.maximum(ratio, w_ratio.max(axis=1))
-
-        # --- next junction entry: lights, stop signs, right of way
-        is_j = net.is_junction[plan]
-        entry = is_j[:, 1:] & ~is_j[:, :-1]
-        has_j = entry.any(axis=1)
-        k_j = entry.argmax(axis=1) + 1
-        junc = np.where(has_j, plan[ar, k_j], -1)
-        jc = np.maximum(junc, 0)
-        centre_to_line = offs[ar, k_j]
-        # front bumper to where the NPC waits: the junction entry, or further back behind a tight turn's swing
-        d_line = np.where(has_j, centre_to_line - 0.5 * length - self.stop_setback_m[jc], np.inf)
-        in_junction = is_j[:, 0]
-        release = (self.claim >= 0) & (self.claim != junc) & (self.claim != plan[:, 0])
-        self.claim[release] = -1
-        code = np.where(has_j, light_state[jc], -1)
-        need_decel = v * v / (2.0 * np.maximum(d_line, 0.1))
-        light_ok = (code < 0) | (code == 0) | ((code == YELLOW) & (need_decel > p.yellow_max_decel_mps2))
-        at_stop = has_j & stop_mask[jc]
-        halted = at_stop & (v < p.stop_speed_mps) & (d_line < p.stop_distance_m)
-        self.stop_cleared[halted] = junc[halted]
-        stop_ok = ~at_stop | (self.stop_cleared == junc)
-        unclaimed = has_j & (self.claim != junc)
-        near = unclaimed & (d_line < v * v / (2.0 * ip.comfort_decel_mps2) + p.claim_margin_m)
-        first_in_line = ~(along_path < centre_to_line[:, None]).any(axis=1)
-        wants = near & light_ok & stop_ok & first_in_line
-        if wants.any():
-            holders = self.claim >= 0
-            occ_seg = np.concatenate(
-                [plan[in_junction, 0], self.claim[holders], [ego.segment, ego.claim_segment]]
-            )
-            occ_own = np.concatenate([ar[in_junction], ar[holders], [n, n]])
-            valid = occ_seg >= 0
-            occ_seg, occ_own = occ_seg[valid], occ_own[valid]
-            idx = np.flatnonzero(wants)
-            if occ_seg.size:
-                blocked = (
-                    self.conflicts[junc[idx][:, None], occ_seg[None, :]] & (occ_own[None, :] != idx[:, None])
-                ).any(axis=1)
-                idx = idx[~blocked]
-            if idx.size:
-                cw = self.conflicts[junc[idx][:, None], junc[idx][None, :]]
-                wi = self.wait_ticks[idx]
-                higher = (wi[None, :] > wi[:, None]) | (
-                    (wi[None, :] == wi[:, None]) & (idx[None, :] < idx[:, None])
-                )
-                granted = idx[~(cw & higher).any(axis=1)]
-                self.claim[granted] = junc[granted]
-        self.wait_ticks = np.where(near & (self.claim != junc), self.wait_ticks + 1, 0)
-        line_gap = np.where(has_j & (self.claim != junc), d_line, np.inf)
-        ratio = np.maximum(ratio, idm.interaction(p.stop_line_idm, v, v, line_gap))
-
-        # --- desired speed and integration
-        seg0 = plan[:, 0]
-        v0 = np.minimum(net.speed_limit_mps[seg0], net.curve_cap_mps[seg0])
-        next_cap = np.where(
-            offs[:, 1] - 0.5 * length < _NEXT_CAP_LOOKAHEAD_M, net.curve_cap_mps[plan[:, 1]], np.inf
+        entry = next_junction_entry(plan, net.is_junction[plan], offs, self.length_m, self.stop_setback_m)
+        line_gap = self._right_of_way(entry, along_path, light_state, stop_mask, ego)
+        v0 = desired_speed_mps(net, plan, offs, self.length_m, self.speed_factor)
+        acc = speed_command(
+            p.vehicle_idm, p.walker_idm, p.stop_line_idm, v, v0, lead_gap, lead_speed, walker_gap, line_gap
         )
-        v0 = self.speed_factor * np.minimum(v0, next_cap)
-        acc = idm.acceleration(ip, v, v0, ratio)
-        v_new = np.maximum(v + acc * dt_s, 0.0)
-        self.accel_mps2 = (v_new - v) / dt_s
-        self.speed_mps = v_new
-        self.s_m = s + v_new * dt_s
+        self.speed_mps, self.accel_mps2, self.s_m = integrate(v, acc, self.s_m, dt_s)
         for i in np.flatnonzero(self.deadlock_ticks * dt_s >= p.ego_deadlock_s):
             self._respawn(int(i), rng, ego)
         self._advance(rng, ego)
         self._update_pose()
 
-    def _touching_ego(self, ego: EgoOnGraph) -> np.ndarray:
-        """(N,) bool: NPCs whose box overlaps the ego's."""
-        near = np.flatnonzero(
-            np.hypot(self.x_m - ego.x_m, self.y_m - ego.y_m)
-            < 0.5 * (np.hypot(self.length_m, self.width_m) + math.hypot(ego.length_m, ego.width_m))
-        )
-        touching = np.zeros(len(self), dtype=bool)
-        touching[near] = obb_overlap_one_vs_many(
-            ego.x_m, ego.y_m, ego.yaw_deg, ego.length_m, ego.width_m,
-            self.x_m[near], self.y_m[near], self.yaw_deg[near], self.length_m[near], self.width_m[near],
-        )
-        return touching
+    def _columns(self, ego: EgoOnGraph, cos_yaw: np.ndarray, sin_yaw: np.ndarray) -> Columns:
+        """The vehicles to follow, in the scratch buffers: the NPCs (headings `cos_yaw`, `sin_yaw`), then the ego."""
+        n = len(self)
+        seg, s, x, y, c, sn, v, length, width = self._buffers(n + 1)
+        seg[:n] = self.plan[:, 0]
+        seg[n] = ego.segment if ego.segment >= 0 else self.net.count
+        s[:n] = self.s_m
+        s[n] = ego.s_m
+        x[:n] = self.x_m
+        x[n] = ego.x_m
+        y[:n] = self.y_m
+        y[n] = ego.y_m
+        c[:n] = cos_yaw
+        sn[:n] = sin_yaw
+        ego_yaw = np.radians(ego.yaw_deg)
+        c[n] = np.cos(ego_yaw)
+        sn[n] = np.sin(ego_yaw)
+        v[:n] = self.speed_mps
+        v[n] = max(ego.speed_mps, 0.0)
+        length[:n] = self.length_m
+        length[n] = ego.length_m
+        width[:n] = self.width_m
+        width[n] = ego.width_m
+        return Columns(seg, s, x, y, c, sn, v, length, width)
 
-    def _ego_on_plan(
-        self, offs: np.ndarray, ego: EgoOnGraph, candidates: np.ndarray, reach_m: np.ndarray
+    def _place_ego(
+        self, along_path: np.ndarray, ahead: np.ndarray, sur: Surroundings, offs: np.ndarray, ego: EgoOnGraph
+    ) -> None:
+        """The ego's column (the last) of `along_path` and `ahead`, updated in place: the ego at any other
+        heading counts where its box covers an NPC's planned path; an NPC already touching the ego drives
+        on past it (CARLA's physics would part the two; here both would wait for the other for good, and
+        the ego be "blocked")."""
+        p = self.params
+        n = len(self)
+        reach = p.vehicle_lookahead_m + sur.half_len[:, n]
+        near_ego = ~sur.same_way[:, n] & sur.level[:, n] & (
+            np.hypot(sur.dx[:, n], sur.dy[:, n]) < reach + 0.5 * (ego.length_m + ego.width_m)
+        )
+        on_plan = ego_on_plan(self.net, self.plan, self.width_m, offs, ego, near_ego, reach, p.vehicle_lateral_margin_m)
+        ahead[:, n] = np.minimum(ahead[:, n], on_plan)
+        touching = touching_ego(self.x_m, self.y_m, self.yaw_deg, self.length_m, self.width_m, ego) & sur.level[:, n]
+        ahead[touching, n] = np.inf
+        along_path[touching, n] = np.inf
+
+    def _right_of_way(
+        self,
+        entry: JunctionEntry,
+        along_path: np.ndarray,
+        light_state: np.ndarray,
+        stop_mask: np.ndarray,
+        ego: EgoOnGraph,
     ) -> np.ndarray:
-        """Distance [m] along each candidate's plan to the first of its path points (every
-        `_PATH_SAMPLE_M`, up to `reach_m`) that the ego's box, grown by the NPC's half width and
-        the lateral margin, covers; inf for the others and where none is covered.
-
-        `offs` holds each plan segment's start relative to the NPC (the first is -s).
-        """
-        out = np.full(len(self), np.inf)
-        idx = np.flatnonzero(candidates)
-        if not idx.size:
-            return out
-        d = np.arange(_PATH_SAMPLE_M, float(reach_m[idx].max()) + _PATH_SAMPLE_M, _PATH_SAMPLE_M)
-        o = offs[idx]
-        rows = np.arange(idx.size)[:, None]
-        col = np.clip((o[:, :, None] <= d[None, None, :]).sum(axis=1) - 1, 0, o.shape[1] - 1)
-        seg = self.plan[idx][rows, col]
-        s_local = np.minimum(d[None, :] - o[rows, col], self.net.length_m[seg])
-        x, y, _ = self.net.pose_at(seg.ravel(), s_local.ravel())
-        yaw = np.radians(ego.yaw_deg)
-        ex = (x - ego.x_m) * np.cos(yaw) + (y - ego.y_m) * np.sin(yaw)
-        ey = (y - ego.y_m) * np.cos(yaw) - (x - ego.x_m) * np.sin(yaw)
-        grow = (0.5 * self.width_m[idx] + self.params.vehicle_lateral_margin_m)[:, None]
-        inside = (
-            (np.abs(ex.reshape(seg.shape)) < 0.5 * ego.length_m + grow)
-            & (np.abs(ey.reshape(seg.shape)) < 0.5 * ego.width_m + grow)
-            & (d[None, :] < reach_m[idx, None])
+        """Claims, stop-sign clearances and waits updated for the next junction entries; returns the (N,)
+        gap [m] to the stop line of those without a claim (inf for the others)."""
+        p = self.params
+        v = self.speed_mps
+        self.claim = release_claims(self.claim, entry, self.plan[:, 0])
+        light_ok = light_allows(entry, v, light_state, p.yellow_max_decel_mps2)
+        stop_ok, self.stop_cleared = stop_sign_clearance(
+            entry, v, stop_mask, self.stop_cleared, p.stop_speed_mps, p.stop_distance_m
         )
-        out[idx] = np.where(inside.any(axis=1), d[inside.argmax(axis=1)], np.inf)
-        return out
+        near = approaching(entry, self.claim, v, p.vehicle_idm.comfort_decel_mps2, p.claim_margin_m)
+        wants = near & light_ok & stop_ok & first_in_lane(entry, along_path)
+        if wants.any():
+            self.claim = grant_claims(
+                wants, entry, self.claim, self.wait_ticks, self.plan[:, 0], (ego.segment, ego.claim_segment),
+                self.conflicts,
+            )
+        self.wait_ticks = np.where(near & (self.claim != entry.segment), self.wait_ticks + 1, 0)
+        return np.where(entry.has_entry & (self.claim != entry.segment), entry.line_gap_m, np.inf)
 
     def _buffers(self, m: int) -> tuple[np.ndarray, ...]:
         """Scratch arrays for the (NPCs + ego) columns, and the plan-offset table, sized for `m` vehicles."""
