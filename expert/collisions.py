@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expert.actors import Actors
 from expert.forecast import ego_distance_profile, ego_rollout
 from expert.params import ForecastParams
 from expert.path import EgoPath
@@ -37,13 +38,13 @@ def predicted_hits(
     planned_speed_mps: float,
     ego_length_m: float,
     ego_width_m: float,
-    cols: np.ndarray,
+    actors: Actors,
     margin_m: np.ndarray,
     params: ForecastParams,
     start_accel_mps2: np.ndarray | None = None,
     yaw_rate_dps: float = 0.0,
 ) -> list[PredictedHit]:
-    """First contacts of the ego's forecast with actors `cols` (see `obstacles.actor_columns`).
+    """First contacts of the ego's forecast with `actors`.
 
     `margin_m` (N, 2) is each actor's box margin (length, width) [m]. Actors whose centre is behind the
     ego's centre are ignored (what comes from behind is theirs to avoid), except those alongside it in
@@ -54,37 +55,37 @@ def predicted_hits(
     `yaw_rate_dps` [deg/s], positive left).
     """
     # ahead of the ego's centre, or alongside it in another lane (a car the ego would turn across)
-    alongside = (cols[:, 0] > -ego_length_m) & (np.abs(cols[:, 1]) > ego_width_m)
-    ahead = (cols[:, 0] > 0.0) | alongside
+    alongside = (actors.x_m > -ego_length_m) & (np.abs(actors.y_m) > ego_width_m)
+    ahead = (actors.x_m > 0.0) | alongside
     if not np.any(ahead):
         return []
-    cols = cols[ahead]
+    actors = actors.take(ahead)
     margin_m = margin_m[ahead]
     times = forecast_times(params)
     dist = ego_distance_profile(speed_mps, planned_speed_mps, times, params.ego_accel_mps2, params.ego_decel_mps2)
     t = times[None]
-    ax = cols[:, 0:1] + cols[:, 3:4] * t
-    ay = cols[:, 1:2] + cols[:, 4:5] * t
-    heading = np.radians(cols[:, 2:3])
+    ax = actors.x_m[:, None] + actors.vx_mps[:, None] * t
+    ay = actors.y_m[:, None] + actors.vy_mps[:, None] * t
+    heading = actors.heading_rad[:, None]
     if start_accel_mps2 is not None:
         extra = 0.5 * start_accel_mps2[ahead][:, None] * t * t
         ax = ax + extra * np.cos(heading)
         ay = ay + extra * np.sin(heading)
     ego = ego_rollout(path, times, dist, yaw_rate_dps, params)
-    return _first_contacts(ego, times, dist, ego_length_m, ego_width_m, cols, margin_m, ax, ay)
+    return _first_contacts(ego, times, dist, ego_length_m, ego_width_m, actors, margin_m, ax, ay)
 
 
 def swept_hits(
     path: EgoPath,
     ego_length_m: float,
     ego_width_m: float,
-    cols: np.ndarray,
+    actors: Actors,
     margin_m: np.ndarray,
     params: ForecastParams,
     yaw_rate_dps: float = 0.0,
 ) -> list[PredictedHit]:
     """First contacts of the ground the ego sweeps over its next `params.sweep_reach_m` metres with
-    standing actors `cols` (where they stand, boxes grown by `margin_m`), whenever it gets there.
+    standing `actors` (where they stand, boxes grown by `margin_m`), whenever it gets there.
 
     The time-based forecast sees only as far as the ego gets within its horizon; this sees a car
     standing where the ego's body will swing through a tight corner while the ego can still wait
@@ -92,16 +93,16 @@ def swept_hits(
     the speed sets the look-ahead it steers by); `time_s` of a hit is when it would arrive at that
     speed.
     """
-    ahead = cols[:, 0] > 0.0
+    ahead = actors.x_m > 0.0
     if not np.any(ahead):
         return []
-    cols = cols[ahead]
+    actors = actors.take(ahead)
     dist = np.arange(0.0, params.sweep_reach_m + 1e-9, params.sweep_step_m)
     times = dist / params.sweep_speed_mps
-    ax = np.broadcast_to(cols[:, 0:1], (len(cols), len(dist)))
-    ay = np.broadcast_to(cols[:, 1:2], (len(cols), len(dist)))
+    ax = np.broadcast_to(actors.x_m[:, None], (len(actors), len(dist)))
+    ay = np.broadcast_to(actors.y_m[:, None], (len(actors), len(dist)))
     ego = ego_rollout(path, times, dist, yaw_rate_dps, params)
-    return _first_contacts(ego, times, dist, ego_length_m, ego_width_m, cols, margin_m[ahead], ax, ay)
+    return _first_contacts(ego, times, dist, ego_length_m, ego_width_m, actors, margin_m[ahead], ax, ay)
 
 
 def _first_contacts(
@@ -110,7 +111,7 @@ def _first_contacts(
     dist: np.ndarray,
     ego_length_m: float,
     ego_width_m: float,
-    cols: np.ndarray,
+    actors: Actors,
     margin_m: np.ndarray,
     ax: np.ndarray,
     ay: np.ndarray,
@@ -125,12 +126,12 @@ def _first_contacts(
         ego_width_m,
         ax,
         ay,
-        np.radians(cols[:, 2:3]),
-        cols[:, 5:6] + margin_m[:, 0:1],
-        cols[:, 6:7] + margin_m[:, 1:2],
+        actors.heading_rad[:, None],
+        actors.length_m[:, None] + margin_m[:, 0:1],
+        actors.width_m[:, None] + margin_m[:, 1:2],
     )
     out = []
     for i in np.flatnonzero(hit.any(axis=1)):
         k = int(np.argmax(hit[i]))
-        out.append(PredictedHit(int(cols[i, 7]), float(times[k]), float(dist[k])))
+        out.append(PredictedHit(int(actors.id[i]), float(times[k]), float(dist[k])))
     return out

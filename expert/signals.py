@@ -10,6 +10,7 @@ is a car's length from clearing the line, so starting on yellow or red runs the 
 from __future__ import annotations
 
 from expert.obstacles import Obstacle
+from expert.reasons import ExpertReason
 from leaderboard_adapter.control.idm import IdmParams
 
 STANDING_OVERSHOOT_M = 1.0
@@ -51,12 +52,12 @@ def light_obstacle(
     gap = float(light["distance_m"])
     state = light["state"]
     if state == "Red":
-        return Obstacle(gap, 0.0, idm, "red_light", int(light["id"]))
+        return Obstacle(gap, 0.0, idm, ExpertReason.RED_LIGHT, int(light["id"]))
     if state == "Yellow":
         braking_m = speed_mps * speed_mps / (2.0 * yellow_stop_decel_mps2)
         clears = gap + length_m < speed_mps * yellow_clear_s
         if gap > braking_m or not clears:
-            return Obstacle(gap, 0.0, idm, "yellow_light", int(light["id"]))
+            return Obstacle(gap, 0.0, idm, ExpertReason.YELLOW_LIGHT, int(light["id"]))
     return None
 
 
@@ -65,4 +66,4 @@ def stop_sign_obstacle(stop: dict | None, idm: IdmParams) -> Obstacle | None:
     stop = ahead(stop)
     if stop is None or stop["completed_stop"]:
         return None
-    return Obstacle(float(stop["distance_m"]), 0.0, idm, "stop_sign", int(stop["id"]))
+    return Obstacle(float(stop["distance_m"]), 0.0, idm, ExpertReason.STOP_SIGN, int(stop["id"]))

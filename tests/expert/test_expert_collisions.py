@@ -18,8 +18,8 @@ from expert_helpers import (
     straight,
 )
 
+from expert.actors import Actors
 from expert.collisions import forecast_times, predicted_hits
-from expert.obstacles import actor_columns
 from expert.params import ForecastParams
 from expert.path import EgoPath
 
@@ -33,7 +33,7 @@ STRAIGHT = EgoPath.from_route(route_points(straight))
 def hits(
     records: list[dict], margin: np.ndarray, speed: float = 8.0, planned: float = 8.0, path=STRAIGHT, **kw
 ):
-    cols = actor_columns(records)
+    cols = Actors.from_records(records)
     return predicted_hits(
         path, speed, planned, EGO_LENGTH_M, EGO_WIDTH_M, cols, np.repeat(margin, len(cols), 0), FP, **kw
     )

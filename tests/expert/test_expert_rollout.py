@@ -22,9 +22,9 @@ from expert_helpers import (
 )
 
 from expert import Expert
+from expert.actors import Actors
 from expert.collisions import swept_hits
 from expert.forecast import ego_rollout
-from expert.obstacles import actor_columns
 from expert.params import ForecastParams
 from expert.path import EgoPath
 from leaderboard_adapter.geometry import boxes_overlap
@@ -86,11 +86,11 @@ def test_a_corner_tighter_than_the_turning_circle_is_taken_wide_at_bounded_curva
 
 
 def test_a_car_waiting_where_the_body_swings_is_hit_by_the_sweep_though_clear_of_the_route() -> None:
-    cols = actor_columns([WAITING_CAR])
+    cols = Actors.from_records([WAITING_CAR])
     route_x, route_y, route_h = CORNER.pose_at(np.arange(0.0, 20.0, 0.5))
     on_route = boxes_overlap(
-        route_x, route_y, route_h, EGO_LENGTH_M, EGO_WIDTH_M, cols[0, 0], cols[0, 1], math.radians(90.0),
-        cols[0, 5] + FP.standing_margin_m[0], cols[0, 6] + FP.standing_margin_m[1],
+        route_x, route_y, route_h, EGO_LENGTH_M, EGO_WIDTH_M, cols.x_m[0], cols.y_m[0], math.radians(90.0),
+        cols.length_m[0] + FP.standing_margin_m[0], cols.width_m[0] + FP.standing_margin_m[1],
     )  # fmt: skip
     assert not on_route.any()
     (hit,) = swept_hits(CORNER, EGO_LENGTH_M, EGO_WIDTH_M, cols, STANDING_MARGIN, FP)
@@ -100,7 +100,7 @@ def test_a_car_waiting_where_the_body_swings_is_hit_by_the_sweep_though_clear_of
 def test_a_car_standing_in_the_next_lane_of_a_straight_road_is_not_in_the_sweep() -> None:
     """A queue in the opposite lane (3.4 m to the left) is passed, not waited for."""
     path = EgoPath.from_route(route_points(straight))
-    cols = actor_columns([actor_record(6, 8.0, 3.4, heading_deg=180.0, length_m=4.9, width_m=2.12)])
+    cols = Actors.from_records([actor_record(6, 8.0, 3.4, heading_deg=180.0, length_m=4.9, width_m=2.12)])
     assert swept_hits(path, EGO_LENGTH_M, EGO_WIDTH_M, cols, STANDING_MARGIN, FP) == []
 
 
