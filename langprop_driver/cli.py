@@ -189,32 +189,40 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("httpx", "httpx2", "openai"):
             logging.getLogger(name).setLevel(logging.WARNING)
     try:
+        from langprop_driver.pipeline import command_settings as flags
+
         if args.command == "evaluate":
             from langprop_driver.pipeline.evaluate_command import run_evaluate
 
-            return run_evaluate(args)
+            return run_evaluate(flags.EvaluateSettings.from_flags(args))
         if args.command == "collect":
             from langprop_driver.pipeline.collect_command import run_collect
 
-            return run_collect(args)
+            return run_collect(flags.CollectSettings.from_flags(args))
         if args.command == "train":
             from langprop_driver.pipeline.train_command import run_train
 
-            return run_train(args)
+            return run_train(flags.TrainCommandSettings.from_flags(args))
         if args.command == "replay":
             from langprop_driver.pipeline.replay_command import run_replay
 
-            return run_replay(args)
-        if args.command in ("loop", "loop-evaluate", "loop-train"):
-            from langprop_driver.pipeline import loop_command
+            return run_replay(flags.ReplaySettings.from_flags(args))
+        if args.command == "loop":
+            from langprop_driver.pipeline.loop_command import run_loop
 
-            run = {"loop": loop_command.run_loop, "loop-evaluate": loop_command.run_loop_evaluate,
-                   "loop-train": loop_command.run_loop_train}[args.command]  # fmt: skip
-            return run(args, main)
+            return run_loop(flags.LoopSettings.from_flags(args), main)
+        if args.command == "loop-evaluate":
+            from langprop_driver.pipeline.loop_command import run_loop_evaluate
+
+            return run_loop_evaluate(flags.LoopEvaluateSettings.from_flags(args), main)
+        if args.command == "loop-train":
+            from langprop_driver.pipeline.loop_command import run_loop_train
+
+            return run_loop_train(flags.LoopTrainSettings.from_flags(args), main)
         if args.command == "towns":
             from langprop_driver.pipeline.towns_command import run_towns
 
-            return run_towns(args)
+            return run_towns(flags.TownsSettings.from_flags(args))
     except (AdapterError, LangPropDriveError) as error:
         print(f"langprop-drive: error: {error}", file=sys.stderr)
         return 2

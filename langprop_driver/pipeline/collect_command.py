@@ -11,7 +11,6 @@ shard: the buffer holds exactly the shards of the recorded runs).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
@@ -24,10 +23,11 @@ from langprop_driver.agent_paths import DAGGER_AGENT
 from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import checked_policy
 from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.command_settings import CollectSettings
 from langprop_driver.pipeline.evaluate_command import (
     EvaluationRequest,
     evaluate_runs,
-    plan_from_args,
+    plan_from,
     world_config_for,
 )
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
@@ -53,17 +53,17 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def dagger_config(args: argparse.Namespace) -> AgentConfig:
+def dagger_config(settings: CollectSettings) -> AgentConfig:
     """The DAgger agent's settings for this collection; a policy that does not exist or fails the trainer's
     static checks is an error here, before any route runs."""
     config = AgentConfig.from_dict({
-        "policy": absolute_policy(args.policy),
-        "candidate": args.candidate,
-        "step_timeout_s": args.step_timeout_s,
-        "beta": args.beta,
-        "buffer_dir": str(args.buffer.resolve()),
-        "frame_rate_hz": args.frame_rate_hz,
-        "seed": args.agent_seed,
+        "policy": absolute_policy(settings.policy),
+        "candidate": settings.candidate,
+        "step_timeout_s": settings.step_timeout_s,
+        "beta": settings.beta,
+        "buffer_dir": str(settings.buffer.resolve()),
+        "frame_rate_hz": settings.frame_rate_hz,
+        "seed": settings.agent_seed,
     })  # fmt: skip
     checked_policy(config)
     return config
@@ -78,21 +78,21 @@ def _buffer_summary(buffer: Path) -> str:
     return f"buffer {buffer}: {len(index.shards)} shards, {len(index.frames)} frames, {marked} before an infraction"
 
 
-def run_collect(args: argparse.Namespace) -> int:
-    """Run the collection described by the parsed `collect` arguments; the process exit code."""
-    seeds = parse_seeds(args.seeds)
-    runs = plan_from_args(args)
-    world_config = world_config_for(args.vehicles, args.walkers)
-    config = dagger_config(args)
-    results_dir = args.results_dir if args.results_dir is not None else args.buffer / "results"
+def run_collect(settings: CollectSettings) -> int:
+    """Run the collection of the `collect` flags; the process exit code."""
+    seeds = parse_seeds(settings.seeds)
+    runs = plan_from(settings)
+    world_config = world_config_for(settings.vehicles, settings.walkers)
+    config = dagger_config(settings)
+    results_dir = settings.results_dir if settings.results_dir is not None else settings.buffer / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    args.buffer.mkdir(parents=True, exist_ok=True)
+    settings.buffer.mkdir(parents=True, exist_ok=True)
     config_path = results_dir / AGENT_CONFIG_FILE
     config_text = json.dumps({k: v for k, v in asdict(config).items() if v is not None}, indent=2) + "\n"
     config_path.write_text(config_text)
-    agent = AgentSpec(DAGGER_AGENT, str(config_path.resolve()), args.leaderboard_version, "MAP")
-    print(f"collect: seeds {args.seeds}, {len(seeds)} x {len(runs)} route runs, policy {args.policy}, beta {args.beta}")
-    with contextlib.closing(executor_for(ExecutorSettings.from_args(args))) as executor:
+    agent = AgentSpec(DAGGER_AGENT, str(config_path.resolve()), settings.leaderboard_version, "MAP")
+    print(f"collect: seeds {settings.seeds}, {len(seeds)} x {len(runs)} route runs, policy {settings.policy}, beta {settings.beta}")
+    with contextlib.closing(executor_for(ExecutorSettings(settings.workers, settings.ray))) as executor:
         requests = [
             EvaluationRequest(
                 runs=runs,
@@ -100,11 +100,11 @@ def run_collect(args: argparse.Namespace) -> int:
                 world_config=world_config,
                 checkpoint=results_dir / f"collect_seed{seed}.json",
                 seed=seed,
-                leaderboard_version=args.leaderboard_version,
+                leaderboard_version=settings.leaderboard_version,
                 executor=executor,
-                resume=args.resume,
-                progress=not args.no_progress,
-                output_dir=args.buffer,
+                resume=settings.resume,
+                progress=not settings.no_progress,
+                output_dir=settings.buffer,
                 agent_config_text=config_text,
             )
             for seed in seeds
@@ -112,5 +112,5 @@ def run_collect(args: argparse.Namespace) -> int:
         code = evaluate_runs(*requests)
         if code != 0:
             return code
-    print(_buffer_summary(args.buffer))
+    print(_buffer_summary(settings.buffer))
     return 0

@@ -3,7 +3,6 @@ an executor (local processes or Ray), their records written in route order to on
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from langprop_driver.agent_paths import LANGPROP_AGENT
 from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.command_settings import EvaluateSettings, RunFlags
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
 from leaderboard_adapter.embedded.config import WorldConfig
 from leaderboard_adapter.errors import AdapterError
@@ -110,30 +110,30 @@ def _absolute_config(config: str) -> str:
     return str(Path(config).resolve()) if config and Path(config).exists() else config
 
 
-def agent_spec_for(args: argparse.Namespace, config_dir: Path | None = None) -> AgentSpec:
+def agent_spec_for(settings: EvaluateSettings, config_dir: Path | None = None) -> AgentSpec:
     """The agent of `evaluate`'s flags: `-a`, or the LangProp agent (`--policy`, else `--agent-config`, which
     defaults to the shipped baseline policy).
 
     With `--step-timeout-s`, the LangProp agent's config is a JSON file written to `config_dir` that
     `extends` the `--policy` config (any form the agent reads) with that `step_timeout_s`.
     """
-    if args.policy is not None and (args.agent is not None or args.agent_config):
+    if settings.policy is not None and (settings.agent is not None or settings.agent_config):
         raise LangPropDriveError("--policy stands for the LangProp agent and its config: drop -a/--agent-config")
-    if args.step_timeout_s is not None and args.policy is None:
+    if settings.step_timeout_s is not None and settings.policy is None:
         raise LangPropDriveError("--step-timeout-s is the LangProp agent's limit per policy call: use it with --policy")
-    if args.step_timeout_s is not None and not args.step_timeout_s > 0:
-        raise LangPropDriveError(f"--step-timeout-s must be > 0 s, got {args.step_timeout_s}")
-    if args.policy is not None:
-        agent_path, config = LANGPROP_AGENT, args.policy
-        if args.step_timeout_s is not None:
+    if settings.step_timeout_s is not None and not settings.step_timeout_s > 0:
+        raise LangPropDriveError(f"--step-timeout-s must be > 0 s, got {settings.step_timeout_s}")
+    if settings.policy is not None:
+        agent_path, config = LANGPROP_AGENT, settings.policy
+        if settings.step_timeout_s is not None:
             if config_dir is None:
                 raise ValueError("--step-timeout-s needs a folder for the agent config it writes")
-            config = str(_policy_config_file(args.policy, args.step_timeout_s, config_dir))
+            config = str(_policy_config_file(settings.policy, settings.step_timeout_s, config_dir))
     else:
-        agent_path = Path(args.agent).resolve() if args.agent is not None else LANGPROP_AGENT
-        config = args.agent_config
+        agent_path = Path(settings.agent).resolve() if settings.agent is not None else LANGPROP_AGENT
+        config = settings.agent_config
     return AgentSpec(
-        agent_path, _absolute_config(config), args.leaderboard_version, args.track, host=args.host, port=args.port, debug=args.debug > 0
+        agent_path, _absolute_config(config), settings.leaderboard_version, settings.track, host=settings.host, port=settings.port, debug=settings.debug > 0
     )
 
 
@@ -153,30 +153,30 @@ def world_config_for(vehicles: int | None, walkers: int | None) -> WorldConfig:
         raise LangPropDriveError(str(error)) from error
 
 
-def plan_from_args(args: argparse.Namespace) -> list[PlannedRun]:
+def plan_from(settings: RunFlags) -> list[PlannedRun]:
     """The runs of the `--routes`, `--routes-subset`, `--repetitions`, `--town-dir` and `--xodr` flags."""
-    routes_file = resolve_routes(args.routes)
-    runs = plan_runs(routes_file, args.routes_subset, args.repetitions, args.town_dir, args.xodr)
+    routes_file = resolve_routes(settings.routes)
+    runs = plan_runs(routes_file, settings.routes_subset, settings.repetitions, settings.town_dir, settings.xodr)
     if not runs:
-        raise LangPropDriveError(f"{routes_file}: no routes selected (subset {args.routes_subset!r})")
+        raise LangPropDriveError(f"{routes_file}: no routes selected (subset {settings.routes_subset!r})")
     return runs
 
 
-def run_evaluate(args: argparse.Namespace) -> int:
-    """Run the evaluation described by the parsed `evaluate` arguments; the process exit code."""
-    settings = ExecutorSettings.from_args(args)
-    with _agent_config_dir(args) as config_dir, contextlib.closing(executor_for(settings)) as executor:
-        agent = agent_spec_for(args, config_dir)
+def run_evaluate(settings: EvaluateSettings) -> int:
+    """Run the evaluation of the `evaluate` flags; the process exit code."""
+    executor_settings = ExecutorSettings(settings.workers, settings.ray)
+    with _agent_config_dir(settings) as config_dir, contextlib.closing(executor_for(executor_settings)) as executor:
+        agent = agent_spec_for(settings, config_dir)
         request = EvaluationRequest(
-            runs=plan_from_args(args),
+            runs=plan_from(settings),
             agent=agent,
-            world_config=world_config_for(args.vehicles, args.walkers),
-            checkpoint=Path(args.checkpoint),
-            seed=args.seed,
-            leaderboard_version=args.leaderboard_version,
+            world_config=world_config_for(settings.vehicles, settings.walkers),
+            checkpoint=Path(settings.checkpoint),
+            seed=settings.seed,
+            leaderboard_version=settings.leaderboard_version,
             executor=executor,
-            resume=args.resume,
-            progress=not args.no_progress,
+            resume=settings.resume,
+            progress=not settings.no_progress,
             # the config --step-timeout-s wrote here goes with every run: other hosts have no copy
             agent_config_text=Path(agent.config_path).read_text() if config_dir is not None else None,
         )
@@ -184,9 +184,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _agent_config_dir(args: argparse.Namespace) -> Iterator[Path | None]:
+def _agent_config_dir(settings: EvaluateSettings) -> Iterator[Path | None]:
     """A temporary folder for the agent config `--step-timeout-s` makes (None when none is made)."""
-    if args.policy is None or args.step_timeout_s is None:
+    if settings.policy is None or settings.step_timeout_s is None:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="langprop-evaluate-") as folder:

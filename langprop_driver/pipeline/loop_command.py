@@ -24,6 +24,7 @@ from leaderboard_adapter.carla_mode.process_group import Terminated, sigterm_rai
 from .run_folder import LAYOUT, RunFolder, TrainStatus
 
 if TYPE_CHECKING:
+    from .command_settings import LoopEvaluateSettings, LoopSettings, LoopTrainSettings
     from .loop_steps import CommandLine, Evaluation, RouteSelection, StepContext
 
 LLM_HELP = """\
@@ -205,16 +206,16 @@ def _existing_policy(policy: str) -> None:
         raise LangPropDriveError(f"--policy {policy}: no such file or folder (give 'baseline', a .py file or a checkpoint folder)")
 
 
-def _step_context(args: argparse.Namespace, log_dir: Path, cli: CommandLine, servers: int = 1) -> StepContext:
+def _step_context(settings: LoopSettings | LoopEvaluateSettings, log_dir: Path, cli: CommandLine, servers: int = 1) -> StepContext:
     """The StepContext of CARLA mode (from the environment) or of the embedded world, checked."""
     from .loop_steps import StepContext
 
     carla = CarlaModeSettings.from_env(os.environ)
-    if carla is not None and args.max_restarts is not None:
-        carla = replace(carla, max_restarts=args.max_restarts)
+    if carla is not None and settings.max_restarts is not None:
+        carla = replace(carla, max_restarts=settings.max_restarts)
     return StepContext(carla=carla, log_dir=log_dir, cli=cli, leaderboard_version=os.environ.get("LEADERBOARD_VERSION") or "2.1",
-                       progress=sys.stdout.isatty(), extra=tuple(args.extra), servers=servers, workers=args.workers,
-                       ray=args.ray)  # fmt: skip
+                       progress=sys.stdout.isatty(), extra=tuple(settings.extra), servers=servers, workers=settings.workers,
+                       ray=settings.ray)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- loop
@@ -224,67 +225,67 @@ def _step_context(args: argparse.Namespace, log_dir: Path, cli: CommandLine, ser
 class _Loop:
     """A checked `loop` invocation."""
 
-    args: argparse.Namespace
+    settings: LoopSettings
     run: RunFolder
     seeds: list[int]
     ctx: StepContext
     say: Say
 
     def policy_before(self, k: int) -> str:
-        return self.args.policy if k == 1 else str(self.run.checkpoint(k - 1))
+        return self.settings.policy if k == 1 else str(self.run.checkpoint(k - 1))
 
     def beta(self, k: int) -> float:
-        return self.args.beta * self.args.beta_decay ** (k - 1)
+        return self.settings.beta * self.settings.beta_decay ** (k - 1)
 
 
-def run_loop(args: argparse.Namespace, cli: CommandLine) -> int:
+def run_loop(settings: LoopSettings, cli: CommandLine) -> int:
     """Run `langprop-drive loop`; the exit code."""
     from .collect_command import parse_seeds
     from .loop_steps import RouteSelection
 
-    _existing_policy(args.policy)
-    if args.train_config is not None and not args.train_config.is_file():
-        raise LangPropDriveError(f"--train-config {args.train_config}: no such file")
-    seeds = parse_seeds(args.seeds)
-    run = RunFolder(args.run_dir.resolve())
-    ctx = _step_context(args, run.logs, cli, args.servers)
+    _existing_policy(settings.policy)
+    if settings.train_config is not None and not settings.train_config.is_file():
+        raise LangPropDriveError(f"--train-config {settings.train_config}: no such file")
+    seeds = parse_seeds(settings.seeds)
+    run = RunFolder(settings.run_dir.resolve())
+    ctx = _step_context(settings, run.logs, cli, settings.servers)
     say = Say("loop")
-    if ctx.carla is None and args.servers > 1:
+    if ctx.carla is None and settings.servers > 1:
         say("warning: --servers applies to CARLA mode only; the embedded world runs the seeds in turn")
-    if ctx.carla is not None and args.workers is not None:
+    if ctx.carla is not None and settings.workers is not None:
         say("warning: --workers applies to the embedded world only; CARLA mode runs --servers servers")
-    routes = RouteSelection(args.routes or ctx.default_routes(), args.routes_subset, args.repetitions)
+    routes = RouteSelection(settings.routes or ctx.default_routes(), settings.routes_subset, settings.repetitions)
     ctx.check_routes(routes)
-    if args.eval_routes is None:
-        eval_routes = RouteSelection(routes.routes, args.eval_routes_subset if args.eval_routes_subset is not None
+    if settings.eval_routes is None:
+        eval_routes = RouteSelection(routes.routes, settings.eval_routes_subset if settings.eval_routes_subset is not None
                                      else routes.subset)  # fmt: skip
     else:
-        eval_routes = RouteSelection(args.eval_routes, args.eval_routes_subset or "")
-    if args.evaluate:
+        eval_routes = RouteSelection(settings.eval_routes, settings.eval_routes_subset or "")
+    if settings.evaluate:
         ctx.check_routes(eval_routes)
-    loop = _Loop(args, run, seeds, ctx, say)
-    if not args.collect_only and not all(TrainStatus.of(run.checkpoint(k), args.updates).done
-                                         for k in range(1, args.iterations + 1)):  # fmt: skip
+    loop = _Loop(settings, run, seeds, ctx, say)
+    if not settings.collect_only and not all(TrainStatus.of(run.checkpoint(k), settings.updates).done
+                                         for k in range(1, settings.iterations + 1)):  # fmt: skip
         from .train_command import require_endpoint
 
         require_endpoint()  # before anything is collected: training will need it
     run.root.mkdir(parents=True, exist_ok=True)
     with run.command_log.open("a") as log:
-        settings = json.dumps({key: value for key, value in vars(args).items() if key != "command"}, default=str)
-        log.write(f"{time.strftime('%F %T')}  langprop-drive loop {settings}\n")
+        flags = json.dumps(settings.model_dump(mode="json"))
+        log.write(f"{time.strftime('%F %T')}  langprop-drive loop {flags}\n")
     mode = ctx.carla.describe() if ctx.carla is not None else "embedded world"
     subset = f" (subset {routes.subset})" if routes.subset else ""
-    say(f"run {run.root}: {args.iterations} iterations, {mode}, routes {routes.routes}{subset}, "
+    say(f"run {run.root}: {settings.iterations} iterations, {mode}, routes {routes.routes}{subset}, "
         f"seeds {' '.join(map(str, seeds))}")  # fmt: skip
     with _interruptible():
-        for k in range(1, args.iterations + 1):
-            say(f"=== iteration {k} of {args.iterations}: policy {loop.policy_before(k)}")
+        for k in range(1, settings.iterations + 1):
+            say(f"=== iteration {k} of {settings.iterations}: policy {loop.policy_before(k)}")
             _collect_phase(loop, k, routes)
             if not _train_phase(loop, k):
                 return 0
-            if args.evaluate:
+            if settings.evaluate:
                 _evaluate_phase(loop, k, eval_routes)
-    say(f"done: {args.iterations} iterations; latest policy {run.checkpoint(args.iterations)}")
+    say(f"done: {settings.iterations} iterations; latest policy {run.checkpoint(settings.iterations)}")
     return 0
 
 
@@ -317,22 +318,22 @@ def _train_phase(loop: _Loop, k: int) -> bool:
     """Train iteration k's policy unless it is done; False when --collect-only stops the loop here."""
     from .loop_steps import TrainRequest, run_command
 
-    args, run, say = loop.args, loop.run, loop.say
+    settings, run, say = loop.settings, loop.run, loop.say
     out = run.checkpoint(k)
-    status = TrainStatus.of(out, args.updates)
+    status = TrainStatus.of(out, settings.updates)
     if status.done:
         say(f"iteration {k}: policy {out} is {status.text}, skipped")
         return True
-    if args.collect_only:
+    if settings.collect_only:
         say(f"iteration {k}: --collect-only: stopping before training (run without --collect-only to train)")
         return False
     policy = loop.policy_before(k)
     resuming = f" (resuming: {status.text})" if status.text != "missing" else ""
     say(f"iteration {k}: training {out} from {policy} on buffers iter_1..iter_{k}{resuming}")
-    request = TrainRequest(policy, tuple(run.buffer(i) for i in range(1, k + 1)), out, args.updates, args.model,
-                           args.train_config)  # fmt: skip
+    request = TrainRequest(policy, tuple(run.buffer(i) for i in range(1, k + 1)), out, settings.updates, settings.model,
+                           settings.train_config)  # fmt: skip
     run_command(loop.ctx.cli, request.argv(loop.ctx.progress, loop.ctx.executor_flags()), f"iteration {k}")
-    say(f"iteration {k}: policy {out} trained ({TrainStatus.of(out, args.updates).text})")
+    say(f"iteration {k}: policy {out} trained ({TrainStatus.of(out, settings.updates).text})")
     return True
 
 
@@ -373,45 +374,45 @@ def _evaluate_unless_complete(ctx: StepContext, evaluation: Evaluation, name: st
 # ----------------------------------------------------------------------------- loop-evaluate, loop-train
 
 
-def run_loop_evaluate(args: argparse.Namespace, cli: CommandLine) -> int:
+def run_loop_evaluate(settings: LoopEvaluateSettings, cli: CommandLine) -> int:
     """Run `langprop-drive loop-evaluate` (scripts/evaluate.sh); the exit code."""
     from .loop_steps import Evaluation, RouteSelection
 
-    if args.policy is not None:
-        _existing_policy(args.policy)
-        if args.agent_config:
+    if settings.policy is not None:
+        _existing_policy(settings.policy)
+        if settings.agent_config:
             raise LangPropDriveError("--agent-config goes with --agent; --policy is the LangProp agent's config")
-    if args.agent is not None and not args.agent.is_file():
-        raise LangPropDriveError(f"--agent {args.agent}: no such file")
-    results = args.checkpoint.resolve()
-    ctx = _step_context(args, args.log_dir or results.parent / "logs", cli)
-    selection = RouteSelection(args.routes or ctx.default_routes(), args.routes_subset, args.repetitions)
+    if settings.agent is not None and not settings.agent.is_file():
+        raise LangPropDriveError(f"--agent {settings.agent}: no such file")
+    results = settings.checkpoint.resolve()
+    ctx = _step_context(settings, settings.log_dir or results.parent / "logs", cli)
+    selection = RouteSelection(settings.routes or ctx.default_routes(), settings.routes_subset, settings.repetitions)
     ctx.check_routes(selection)
-    evaluation = Evaluation(results, selection, policy=args.policy, agent=args.agent, agent_config=args.agent_config,
-                            seed=args.seed, track=args.track)  # fmt: skip
+    evaluation = Evaluation(results, selection, policy=settings.policy, agent=settings.agent, agent_config=settings.agent_config,
+                            seed=settings.seed, track=settings.track)  # fmt: skip
     with _interruptible():
-        _evaluate_unless_complete(ctx, evaluation, "evaluate", Say("evaluate"), force=args.force)
+        _evaluate_unless_complete(ctx, evaluation, "evaluate", Say("evaluate"), force=settings.force)
     return 0
 
 
-def run_loop_train(args: argparse.Namespace, cli: CommandLine) -> int:
+def run_loop_train(settings: LoopTrainSettings, cli: CommandLine) -> int:
     """Run `langprop-drive loop-train` (scripts/train.sh); the exit code."""
     from .loop_steps import TrainRequest, run_command
     from .train_command import require_endpoint
 
-    _existing_policy(args.policy)
-    buffers = tuple(args.buffer or [args.run_dir / "buffer"])
+    _existing_policy(settings.policy)
+    buffers = tuple(settings.buffer or [settings.run_dir / "buffer"])
     for buffer in buffers:
         if not buffer.is_dir():
             raise LangPropDriveError(f"--buffer {buffer}: no such folder (collect data first: scripts/collect.sh)")
-    if args.config is not None and not args.config.is_file():
-        raise LangPropDriveError(f"--config {args.config}: no such file")
+    if settings.config is not None and not settings.config.is_file():
+        raise LangPropDriveError(f"--config {settings.config}: no such file")
     require_endpoint()
-    out = args.out or args.run_dir / "policy" / "train"
+    out = settings.out or settings.run_dir / "policy" / "train"
     say = Say("train")
-    say(f"training {out} from {args.policy} on {' '.join(map(str, buffers))}")
-    request = TrainRequest(args.policy, buffers, out, args.updates, args.model, args.config)
+    say(f"training {out} from {settings.policy} on {' '.join(map(str, buffers))}")
+    request = TrainRequest(settings.policy, buffers, out, settings.updates, settings.model, settings.config)
     with _interruptible():
-        run_command(cli, request.argv(sys.stdout.isatty(), args.extra), "train")
+        run_command(cli, request.argv(sys.stdout.isatty(), settings.extra), "train")
     say(f"checkpoint {out}")
     return 0

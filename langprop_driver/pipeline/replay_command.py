@@ -11,7 +11,6 @@ recurs only as an infraction of the same kind, with the same other actor, within
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import tempfile
@@ -20,8 +19,9 @@ from pathlib import Path
 from langprop_driver.agent_paths import DAGGER_AGENT
 from langprop_driver.agent_runtime.config import absolute_policy
 from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.command_settings import ReplaySettings
 from langprop_driver.pipeline.replay_overlay import decision_overlay
-from langprop_driver.pipeline.replay_source import Driver, ReplayTarget, target_from_args
+from langprop_driver.pipeline.replay_source import Driver, ReplayTarget, target_of
 from leaderboard_adapter.evaluator.route_runner import AgentSpec
 from leaderboard_adapter.replay import (
     NEARBY_WINDOW_S,
@@ -37,22 +37,22 @@ _FRAME_RATE_HZ = 0.05
 possible (who drives each step does not depend on it)."""
 
 
-def run_replay(args: argparse.Namespace) -> int:
-    """Film the infraction the parsed `replay` arguments name (and the `--compare` run); the exit code."""
-    target = target_from_args(args)
-    out = _video_path(args.out)
-    origin = "--policy" if args.policy is not None else "the shard's policy (--policy drives with another)"
+def run_replay(settings: ReplaySettings) -> int:
+    """Film the infraction the `replay` flags name (and the `--compare` run); the exit code."""
+    target = target_of(settings)
+    out = _video_path(settings.out)
+    origin = "--policy" if settings.policy is not None else "the shard's policy (--policy drives with another)"
     policy_name = target.driver.version(origin)
     compare = compare_name = None
-    if args.compare is not None:  # the recorded run's DAgger mixing and step timeout, another policy
-        compare = dataclasses.replace(target.driver, policy=absolute_policy(args.compare), candidate=None)
+    if settings.compare is not None:  # the recorded run's DAgger mixing and step timeout, another policy
+        compare = dataclasses.replace(target.driver, policy=absolute_policy(settings.compare), candidate=None)
         compare_name = compare.version("--compare")
 
     print(f"replay: {target.kind} #{target.occurrence} of {target.evaluated.run.route_id} ({target.source})")
     recorded = f"t {target.time_s:.2f} s: " if target.time_s is not None else ""
     print(f"  recorded: {recorded}{target.message}")
     with tempfile.TemporaryDirectory(prefix="langprop-replay-") as scratch:
-        first = _film(target, target.driver, out, Path(scratch) / "policy", args, target.time_s, target.xy_m)
+        first = _film(target, target.driver, out, Path(scratch) / "policy", settings, target.time_s, target.xy_m)
         _report(policy_name, first, target)
         if compare is None:
             return 0
@@ -61,7 +61,7 @@ def run_replay(args: argparse.Namespace) -> int:
         xy_m = (first.event.x_m, first.event.y_m) if first.event is not None else target.xy_m
         compare_out = out.with_name(f"{out.stem}_compare{out.suffix}")
         second = _film(
-            target, compare, compare_out, Path(scratch) / "compare", args, None, xy_m, same_as=same_as
+            target, compare, compare_out, Path(scratch) / "compare", settings, None, xy_m, same_as=same_as
         )
         _report_compare(compare_name, second, target, same_as)
     return 0
@@ -80,7 +80,7 @@ def _film(
     driver: Driver,
     out: Path,
     scratch: Path,
-    args: argparse.Namespace,
+    settings: ReplaySettings,
     original_time_s: float | None,
     original_xy_m: tuple[float, float] | None,
     same_as: InfractionIdentity | None = None,
@@ -106,8 +106,8 @@ def _film(
         target.kind,
         target.occurrence,
         out,
-        before_s=args.before_s,
-        after_s=args.after_s,
+        before_s=settings.before_s,
+        after_s=settings.after_s,
         overlay_fn=decision_overlay,
         original_time_s=original_time_s,
         original_xy_m=original_xy_m,

@@ -9,7 +9,6 @@ must be the evaluation's.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from data_collection import ShardFormatError, ShardHeader, read_shard
 from langprop_driver.agent_runtime.config import AgentConfig, AgentConfigError, absolute_policy
 from langprop_driver.agent_runtime.policy_source import resolve_policy
 from langprop_driver.errors import LangPropDriveError
+from langprop_driver.pipeline.command_settings import ReplaySettings
 from langprop_driver.pipeline.evaluate_command import world_config_for
 from leaderboard_adapter.evaluator.planned_run import PlannedRun, plan_runs
 from leaderboard_adapter.evaluator.route_runner import world_seed
@@ -82,37 +82,37 @@ class ReplayTarget:
     actor_id: int | None
 
 
-def target_from_args(args: argparse.Namespace) -> ReplayTarget:
+def target_of(settings: ReplaySettings) -> ReplayTarget:
     """The infraction `--shard` or `--results`/`--route-id` names (the parser makes them exclusive)."""
-    check_kind(args.kind)
-    if args.occurrence < 0:
-        raise LangPropDriveError(f"--occurrence must be >= 0 (0 is the first), got {args.occurrence}")
-    return _from_shard(args) if args.shard is not None else _from_results(args)
+    check_kind(settings.kind)
+    if settings.occurrence < 0:
+        raise LangPropDriveError(f"--occurrence must be >= 0 (0 is the first), got {settings.occurrence}")
+    return _from_shard(settings) if settings.shard is not None else _from_results(settings)
 
 
-def _from_results(args: argparse.Namespace) -> ReplayTarget:
-    if args.route_id is None:
+def _from_results(settings: ReplaySettings) -> ReplayTarget:
+    if settings.route_id is None:
         raise LangPropDriveError(
             "--results needs --route-id: the record to replay, e.g. RouteScenario_0_rep0"
         )
-    if args.policy is None:
+    if settings.policy is None:
         raise LangPropDriveError(
             "--results needs --policy: the policy that drove the evaluation (a .py file, a checkpoint folder "
             "or 'baseline'); a results file does not name it"
         )
-    if not 0.0 <= args.beta <= 1.0:
-        raise LangPropDriveError(f"--beta is a probability in [0, 1], got {args.beta}")
-    ref = find_infraction(args.results, args.route_id, args.kind, args.occurrence)
-    run = _planned_run(resolve_routes(args.routes), ref.route_id, ref.record_index, args.town_dir, args.xodr)
-    world = world_config_for(args.vehicles, args.walkers)
-    evaluated = EvaluatedRun(run, args.seed, world, args.leaderboard_version)
-    driver = Driver(absolute_policy(args.policy), beta=args.beta, agent_seed=args.agent_seed)
+    if not 0.0 <= settings.beta <= 1.0:
+        raise LangPropDriveError(f"--beta is a probability in [0, 1], got {settings.beta}")
+    ref = find_infraction(settings.results, settings.route_id, settings.kind, settings.occurrence)
+    run = _planned_run(resolve_routes(settings.routes), ref.route_id, ref.record_index, settings.town_dir, settings.xodr)
+    world = world_config_for(settings.vehicles, settings.walkers)
+    evaluated = EvaluatedRun(run, settings.seed, world, settings.leaderboard_version)
+    driver = Driver(absolute_policy(settings.policy), beta=settings.beta, agent_seed=settings.agent_seed)
     return ReplayTarget(
         evaluated,
-        args.kind,
-        args.occurrence,
+        settings.kind,
+        settings.occurrence,
         driver,
-        f"results {args.results}",
+        f"results {settings.results}",
         ref.message,
         None,
         ref.xy_m,
@@ -120,34 +120,34 @@ def _from_results(args: argparse.Namespace) -> ReplayTarget:
     )
 
 
-def _from_shard(args: argparse.Namespace) -> ReplayTarget:
-    if args.route_id is not None:
+def _from_shard(settings: ReplaySettings) -> ReplayTarget:
+    if settings.route_id is not None:
         raise LangPropDriveError("--route-id goes with --results; a shard names its run itself")
-    if args.vehicles is not None or args.walkers is not None:
+    if settings.vehicles is not None or settings.walkers is not None:
         raise LangPropDriveError(
             "--vehicles and --walkers go with --results; a shard's header records its world"
         )
     try:
-        shard = read_shard(args.shard)
+        shard = read_shard(settings.shard)
     except (OSError, ShardFormatError) as error:
-        raise LangPropDriveError(f"cannot read shard {str(args.shard)!r}: {error}") from None
-    header, where = shard.header, f"shard {args.shard}"
-    if InfractionType(args.kind) not in MARKING_KINDS:
+        raise LangPropDriveError(f"cannot read shard {str(settings.shard)!r}: {error}") from None
+    header, where = shard.header, f"shard {settings.shard}"
+    if InfractionType(settings.kind) not in MARKING_KINDS:
         kept = ", ".join(sorted(kind.results_key for kind in MARKING_KINDS))
         raise LangPropDriveError(
-            f"{where}: shards do not record {args.kind!r} infractions (only {kept}); replay it from the "
+            f"{where}: shards do not record {settings.kind!r} infractions (only {kept}); replay it from the "
             f"evaluation's results file (--results)"
         )
-    event = _shard_event(shard.events, args.kind, args.occurrence, where)
-    evaluated = _shard_run(header, where, args.town_dir, args.xodr)
+    event = _shard_event(shard.events, settings.kind, settings.occurrence, where)
+    evaluated = _shard_run(header, where, settings.town_dir, settings.xodr)
     details = event["details"]
     x_m, y_m = details.get("x_m"), details.get("y_m")
     xy_m = (float(x_m), float(y_m)) if isinstance(x_m, int | float) and isinstance(y_m, int | float) else None
     return ReplayTarget(
         evaluated,
-        args.kind,
-        args.occurrence,
-        _shard_driver(header, args.policy, where),
+        settings.kind,
+        settings.occurrence,
+        _shard_driver(header, settings.policy, where),
         where,
         event["message"],
         float(event["game_time_s"]),

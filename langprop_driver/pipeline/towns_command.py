@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 from rich.console import Console
 from rich.table import Table
 
@@ -13,18 +11,20 @@ from leaderboard_adapter.roads.opendrive import InvalidOpenDriveError
 from leaderboard_adapter.roads.towns import TownNotFoundError, bundled_town_names, load_town
 from leaderboard_adapter.routes.route_parser import parse_routes_file
 
+from .command_settings import TownsSettings
 
-def run_towns(args: argparse.Namespace) -> int:
+
+def run_towns(settings: TownsSettings) -> int:
     console = Console()
     towns = Table(title="Towns", header_style="bold")
     for column in ("town", "source", "junctions", "lights", "stop signs"):
         towns.add_column(column)
     names = bundled_town_names()
-    if args.town_dir is not None:
-        names = sorted({*names, *(p.stem for p in args.town_dir.glob("*.xodr"))})
+    if settings.town_dir is not None:
+        names = sorted({*names, *(p.stem for p in settings.town_dir.glob("*.xodr"))})
     for name in names:
         try:
-            town = load_town(name, town_dir=args.town_dir)
+            town = load_town(name, town_dir=settings.town_dir)
         except (TownNotFoundError, InvalidOpenDriveError) as error:
             raise LangPropDriveError(str(error)) from error
         controls = town.junction_controls

@@ -12,7 +12,6 @@ that trained it, so `training.png` marks where new data came in (DAgger iteratio
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ from langprop_driver.errors import LangPropDriveError
 
 from .closed_loop import ClosedLoopConfig, DrivingScorer, RouteSplit
 from .collect_command import parse_seeds
+from .command_settings import TrainCommandSettings
 from .train_settings import TrainSettings
 from .training_data import draw_training_data
 
@@ -147,30 +147,30 @@ def _scorer(settings: TrainSettings, out: Path, progress: bool) -> DrivingScorer
     return DrivingScorer(out, config)
 
 
-def run_train(args: argparse.Namespace) -> int:
-    """Run the training described by the parsed `train` arguments; the process exit code."""
+def run_train(command: TrainCommandSettings) -> int:
+    """Run the training of the `train` flags (and its `--config` settings); the process exit code."""
     try:
-        return _run_train(args)
+        return _run_train(command)
     except CheckpointError as error:  # a hostile or broken state.json: said plainly, nothing read outside
         raise LangPropDriveError(f"checkpoint: {error}") from None
 
 
-def _run_train(args: argparse.Namespace) -> int:
-    settings = TrainSettings.load(args.config).overridden(vars(args))
+def _run_train(command: TrainCommandSettings) -> int:
+    settings = command.settings
     require_endpoint()
-    data = draw_training_data(args.buffer, args.expert_buffer, settings)
+    data = draw_training_data(command.buffer, command.expert_buffer, settings)
     print(f"train: {data.describe()}")
-    out: Path = args.out
-    policy = absolute_policy(args.policy)
+    out: Path = command.out
+    policy = absolute_policy(command.policy)
     given = _starting_sources(policy)
-    run = _start_folder(policy, out, settings, not given, [str(b.resolve()) for b in args.buffer])
+    run = _start_folder(policy, out, settings, not given, [str(b.resolve()) for b in command.buffer])
     config = TrainerConfig(
         tracker=TrackerConfig(n_top=settings.n_top, n_responses=settings.n_responses, max_keep=settings.max_keep),
         feedback=DRIVING_FEEDBACK,
         batch_size=settings.batch_size,
         n_steps=run.target_step,
         seed=settings.seed,
-        progress_bar=not args.no_progress,
+        progress_bar=not command.no_progress,
         setup_prompt=settings.start != "given",
         cascade=CascadeConfig(settings.top_k, settings.margin, settings.validate_top),
     )
@@ -191,7 +191,7 @@ def _run_train(args: argparse.Namespace) -> int:
         llm,
         SandboxConfig(call_timeout_s=settings.call_timeout_s),
         given_sources=[] if settings.start == "zero-shot" else given,
-        scorer=_scorer(settings, out, not args.no_progress),
+        scorer=_scorer(settings, out, not command.no_progress),
     )
     result = trainer.fit(data.train, data.validation)
     if result.best_validation is not None:

@@ -3,7 +3,6 @@ or RAY_ADDRESS."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 from dataclasses import dataclass
@@ -32,10 +31,6 @@ class ExecutorSettings:
     @property
     def uses_ray(self) -> bool:
         return self.ray is not None or bool(os.environ.get("RAY_ADDRESS"))
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace, log_level: int = logging.WARNING) -> ExecutorSettings:
-        return cls(args.workers, args.ray, log_level=log_level)
 
 
 def executor_for(settings: ExecutorSettings) -> RouteRunExecutor:

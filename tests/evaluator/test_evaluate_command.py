@@ -12,6 +12,7 @@ from evaluator_helpers import AGENT_FILES, MISBEHAVING, ROUTE_FOLLOWER
 from langprop_driver.agent_paths import LANGPROP_AGENT
 from langprop_driver.agent_runtime import AgentConfig
 from langprop_driver.cli import build_parser, main
+from langprop_driver.pipeline.command_settings import EvaluateSettings
 from langprop_driver.pipeline.evaluate_command import agent_spec_for
 from leaderboard_adapter.evaluator.route_runner import agent_route_meta
 from leaderboard_adapter.scoring import LABELS
@@ -26,7 +27,7 @@ def evaluate(checkpoint: Path, *extra: str) -> int:
 
 
 def test_the_default_agent_is_the_langprop_agent_with_the_shipped_baseline_policy() -> None:
-    spec = agent_spec_for(build_parser().parse_args(["evaluate"]))
+    spec = agent_spec_for(EvaluateSettings.from_flags(build_parser().parse_args(["evaluate"])))
     assert (spec.path, spec.config_path) == (LANGPROP_AGENT, "")
     assert AgentConfig.load(spec.config_path).policy == "baseline"
 
@@ -237,11 +238,11 @@ def test_step_timeout_flag_extends_the_policy_config(tmp_path: Path) -> None:
     (tmp_path / "p.py").write_text("def drive(observation):\n    return {}\n")
     (tmp_path / "agent.toml").write_text('policy = "p.py"\nmax_consecutive_failures = 7\nstep_timeout_s = 1.0\n')
     args = build_parser().parse_args(["evaluate", "--policy", str(tmp_path / "agent.toml"), "--step-timeout-s", "0.05"])
-    spec = agent_spec_for(args, tmp_path)
+    spec = agent_spec_for(EvaluateSettings.from_flags(args), tmp_path)
     config = AgentConfig.load(spec.config_path)
     assert (config.step_timeout_s, config.max_consecutive_failures) == (0.05, 7)
     assert Path(config.policy).resolve() == tmp_path / "p.py"
-    plain = agent_spec_for(build_parser().parse_args(["evaluate", "--policy", "baseline"]))
+    plain = agent_spec_for(EvaluateSettings.from_flags(build_parser().parse_args(["evaluate", "--policy", "baseline"])))
     assert plain.config_path == "baseline" and plain.path.name == "langprop_agent.py"
 
 

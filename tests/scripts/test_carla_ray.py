@@ -124,6 +124,7 @@ def test_loop_passes_workers_and_ray_to_its_phases_and_runs_carla_servers_as_act
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     from langprop_driver.cli import build_parser
     from langprop_driver.pipeline import loop_steps
+    from langprop_driver.pipeline.command_settings import LoopSettings
     from langprop_driver.pipeline.loop_command import _step_context
     from leaderboard_adapter.carla_mode import ray_actors
 
@@ -132,7 +133,7 @@ def test_loop_passes_workers_and_ray_to_its_phases_and_runs_carla_servers_as_act
     for name in ("CARLA_ROOT", "CARLA_HOST", "RAY_ADDRESS"):  # the embedded world
         monkeypatch.delenv(name, raising=False)
     commands: list[list[str]] = []
-    ctx = _step_context(parser.parse_args(["loop", *flags]), tmp_path / "logs", lambda argv: commands.append(argv) or 0)
+    ctx = _step_context(LoopSettings.from_flags(parser.parse_args(["loop", *flags])), tmp_path / "logs", lambda argv: commands.append(argv) or 0)
     selection = loop_steps.RouteSelection("embedded_training", "0")
     loop_steps.collect(ctx, "baseline", 0.0, selection, [0], tmp_path / "buffer", tmp_path / "results", "iter1")
     loop_steps.evaluate(ctx, loop_steps.Evaluation(tmp_path / "eval.json", selection, policy="baseline"), "eval")
@@ -150,8 +151,8 @@ def test_loop_passes_workers_and_ray_to_its_phases_and_runs_carla_servers_as_act
     calls: list[tuple[int, int, str | None]] = []
     monkeypatch.setattr(ray_actors, "run_jobs_on_ray",
                         lambda jobs, settings, log_dir, servers, address: calls.append((len(jobs), servers, address)))  # fmt: skip
-    args = parser.parse_args(["loop", "--ray", "--servers", "2", "--routes", str(doubles.routes)])
-    ctx = _step_context(args, tmp_path / "logs", args.servers)
+    args = LoopSettings.from_flags(parser.parse_args(["loop", "--ray", "--servers", "2", "--routes", str(doubles.routes)]))
+    ctx = _step_context(args, tmp_path / "logs", lambda argv: 0, args.servers)
     loop_steps.collect(ctx, "baseline", 0.0, loop_steps.RouteSelection(str(doubles.routes)), [0, 1, 2],
                        tmp_path / "buffer", tmp_path / "results", "iter1")  # fmt: skip
     assert calls == [(3, 2, None)]
