@@ -58,9 +58,10 @@ from leaderboard_adapter.embedded.traffic_gaps import (
     walker_gaps,
 )
 from leaderboard_adapter.embedded.traffic_speed import desired_speed_mps, integrate, speed_command
+from leaderboard_adapter.vehicle_spec import EGO_LENGTH_M, EGO_WIDTH_M
 
-#: (full length, full width) [m] of the NPC body styles drawn at spawn
-VEHICLE_SIZES_M = np.array([[4.90, 2.12], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
+#: (full length, full width) [m] of the NPC body styles drawn at spawn (the first: the MKZ, the ego's)
+VEHICLE_SIZES_M = np.array([[EGO_LENGTH_M, EGO_WIDTH_M], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
 _MAX_SPAWN_TRIES = 200
 
 
@@ -191,7 +192,7 @@ class TrafficFleet:
         rng: np.random.Generator,
         speed_mps: float = 0.0,
         speed_factor: float = 1.0,
-        size_m: tuple[float, float] = (4.90, 2.12),
+        size_m: tuple[float, float] = (EGO_LENGTH_M, EGO_WIDTH_M),
         path: list[int] | None = None,
     ) -> int:
         """Add one vehicle on `segment` at arc length `s_m`; `path` fixes its first segments. Returns its index."""

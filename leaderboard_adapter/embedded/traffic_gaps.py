@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from leaderboard_adapter.criteria.geometry import obb_overlap_one_vs_many
+from leaderboard_adapter.geometry import boxes_overlap
 from leaderboard_adapter.world_view import LEVEL_SEPARATION_M
 
 PATH_SAMPLE_M = 1.0
@@ -176,9 +176,9 @@ def touching_ego(
         < 0.5 * (np.hypot(length_m, width_m) + math.hypot(ego.length_m, ego.width_m))
     )
     touching = np.zeros(x_m.shape[0], dtype=bool)
-    touching[near] = obb_overlap_one_vs_many(
-        ego.x_m, ego.y_m, ego.yaw_deg, ego.length_m, ego.width_m,
-        x_m[near], y_m[near], yaw_deg[near], length_m[near], width_m[near],
+    touching[near] = boxes_overlap(
+        ego.x_m, ego.y_m, np.radians(ego.yaw_deg), ego.length_m, ego.width_m,
+        x_m[near], y_m[near], np.radians(yaw_deg[near]), length_m[near], width_m[near],
     )
     return touching
 
