@@ -83,9 +83,14 @@ class Expert:
         )
         stop = stop_sign_obstacle(frame.stop_sign, p.stop_sign)
         signals = [ob for ob in (light, stop) if ob is not None]
-        size = (frame.length_m, frame.width_m, p.path_lateral_margin_m, p.leader_max_heading_deg)
-        leaders = on_path_obstacles(frame.path, frame.vehicles, *size, p.leader, ExpertReason.VEHICLE, aligned_only=True)
-        people = on_path_obstacles(frame.path, frame.walkers, *size, p.pedestrian, ExpertReason.PEDESTRIAN)
+        leaders = on_path_obstacles(
+            frame.path, frame.vehicles, frame.length_m, frame.width_m, p.path_lateral_margin_m,
+            p.leader_max_heading_deg, p.leader, ExpertReason.VEHICLE, aligned_only=True,
+        )
+        people = on_path_obstacles(
+            frame.path, frame.walkers, frame.length_m, frame.width_m, p.path_lateral_margin_m,
+            p.leader_max_heading_deg, p.pedestrian, ExpertReason.PEDESTRIAN,
+        )
         return signals, leaders + people
 
     def _forecast_hits(self, frame: ExpertFrame, planned: float, followed: set[int | None]) -> list[PredictedHit]:
