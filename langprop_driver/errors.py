@@ -32,6 +32,8 @@ def validation_message(error: ValidationError, model: type, phrase: str = "must 
             problems.append(text if (text := str(ctx["error"])).startswith(loc) else f"{loc} {text}")
         elif kind in _BOUNDS:
             problems.append(f"{loc} must be {_BOUNDS[kind]} {ctx[_BOUND_KEYS[kind]]:g}, got {given!r}")
+        elif kind == "finite_number":
+            problems.append(f"{loc} must be a finite number, got {given!r}")
         elif kind == "literal_error":
             problems.append(f"{loc} must be one of {ctx['expected']}, got {given!r}")
         elif kind.endswith(("_type", "_parsing")) and item["loc"] and item["loc"][0] in model.__pydantic_fields__:

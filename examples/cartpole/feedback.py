@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from langprop_driver.errors import one_line_errors
 
 from .episodes import MAX_STEPS
 from .replay import ENDS, Episode, Observation
@@ -12,18 +17,16 @@ from .replay import ENDS, Episode, Observation
 OBSERVATION_FIELDS = "[cart position m, cart velocity m/s, pole angle rad, pole angular velocity rad/s]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class EpisodeFeedbackConfig:
     """How much of the failed episodes the update prompt shows."""
 
-    n_episodes: int = 3
+    n_episodes: Annotated[int, Field(ge=0)] = 3
     """Failed episodes shown in detail (the shortest first)."""
-    n_steps: int = 5
+    n_steps: Annotated[int, Field(ge=1)] = 5
     """Observations shown before each fall."""
 
-    def __post_init__(self) -> None:
-        if self.n_episodes < 0 or self.n_steps < 1:
-            raise ValueError(f"need n_episodes >= 0 and n_steps >= 1, got {self.n_episodes} and {self.n_steps}")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
 def _vector(observation: Observation) -> str:

@@ -13,14 +13,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
+from typing import Annotated
 
 import gymnasium
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
 
 from langprop_driver.engine import Candidate, Program, Sample, SandboxConfig, SandboxPool
 from langprop_driver.engine.fitness import Fitness, Split
 from langprop_driver.engine.llm_cache import write_json_atomic
+from langprop_driver.errors import one_line_errors
 
 from .episodes import ENV_ID, HARNESS, MAX_STEPS
 from .feedback import EpisodeFeedbackConfig, episode_feedback
@@ -30,26 +34,28 @@ from .task import SPEC
 RESULTS_DIR = "episodes"
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class EpisodeConfig:
     """What the candidates play: the episode seeds of each split, and their limits."""
 
     train_seeds: tuple[int, ...] = tuple(range(5))
     validation_seeds: tuple[int, ...] = tuple(range(1000, 1010))
-    episode_timeout_s: float = 10.0
+    episode_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     """Wall-clock limit of one episode in its worker [s] (500 calls of ``act`` and the environment's steps)."""
     workers: int | None = None
     """Episodes played at once; None: one per core. Results do not depend on it."""
     feedback: EpisodeFeedbackConfig = field(default_factory=EpisodeFeedbackConfig)
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _splits_apart(self) -> EpisodeConfig:
         if not self.train_seeds or not self.validation_seeds:
             raise ValueError("each split needs at least one episode seed")
         shared = set(self.train_seeds) & set(self.validation_seeds)
         if shared:
             raise ValueError(f"validation must be episodes training never plays; seeds {sorted(shared)} are in both")
-        if self.episode_timeout_s <= 0:
-            raise ValueError(f"episode_timeout_s must be > 0, got {self.episode_timeout_s}")
+        return self
+
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     @classmethod
     def counted(cls, n_train: int, n_validation: int, seed: int, **settings: object) -> EpisodeConfig:

@@ -15,16 +15,38 @@ import json
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from expert import Expert
+from langprop_driver.errors import one_line_errors
 from leaderboard_adapter.observation import OBSERVATION_KEYS
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+def _range(range_m: float | None) -> float | None:
+    if range_m is not None and not (math.isfinite(range_m) and range_m >= 0):
+        raise ValueError(f"must be None or a finite number >= 0 [m], got {range_m}")
+    return range_m
+
+
+def _count(count: object) -> object:
+    """Before pydantic's own check, so that a float or a bool gets this message."""
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise ValueError(f"must be None or an int >= 0, got {count!r}")
+    return count
+
+
+def _some_points(count: int | None) -> int | None:
+    if count == 0:
+        raise ValueError("must be >= 1: without route points the route cannot be followed")
+    return count
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ObservationRendering:
     """What of an observation is printed.
 
@@ -39,26 +61,12 @@ class ObservationRendering:
     With the defaults an observation prints in about 1.5 to 3.5 k characters.
     """
 
-    actor_range_m: float | None = 30.0
-    max_actors: int | None = 6
-    max_route_points: int | None = 15
+    actor_range_m: Annotated[float | None, AfterValidator(_range)] = 30.0
+    max_actors: Annotated[int | None, BeforeValidator(_count)] = 6
+    max_route_points: Annotated[int | None, BeforeValidator(_count), AfterValidator(_some_points)] = 15
     keep_reason_actor: bool = True
 
-    def __post_init__(self) -> None:
-        if self.actor_range_m is not None and not (
-            math.isfinite(self.actor_range_m) and self.actor_range_m >= 0
-        ):
-            raise ValueError(
-                f"actor_range_m must be None or a finite number >= 0 [m], got {self.actor_range_m}"
-            )
-        for name in ("max_actors", "max_route_points"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 0):
-                raise ValueError(f"{name} must be None or an int >= 0, got {value!r}")
-        if self.max_route_points == 0:
-            raise ValueError(
-                "max_route_points must be >= 1: without route points the route cannot be followed"
-            )
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
 def is_observation(value: Any) -> bool:

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from typing import Annotated
+
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from langprop_driver.errors import one_line_errors
 
 
-@dataclass(frozen=True)
+def _finite(value: object) -> object:
+    """Before pydantic's own check, so that a str, a bool or NaN gets this message."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return value
+
+
+NonNegative = Annotated[float, BeforeValidator(_finite), Field(ge=0)]
+Positive = Annotated[float, BeforeValidator(_finite), Field(gt=0)]
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class DrivingScoreConfig:
     """How a candidate's action is compared with the expert's and with the executed action.
 
@@ -21,30 +37,24 @@ class DrivingScoreConfig:
         executed policy action when both differences are within these [m/s], [deg].
     """
 
-    speed_tolerance_mps: float = 1.0
-    speed_tolerance_ratio: float = 0.1
-    steer_tolerance_deg: float = 5.0
-    speed_weight: float = 0.5
-    steer_weight: float = 0.5
-    infraction_penalty: float = 1.0
-    repeat_speed_tolerance_mps: float = 1.0
-    repeat_steer_tolerance_deg: float = 5.0
+    speed_tolerance_mps: Positive = 1.0
+    """> 0: agreement falls off over 2 tolerances."""
+    speed_tolerance_ratio: NonNegative = 0.1
+    steer_tolerance_deg: Positive = 5.0
+    """> 0: agreement falls off over 2 tolerances."""
+    speed_weight: NonNegative = 0.5
+    steer_weight: NonNegative = 0.5
+    infraction_penalty: NonNegative = 1.0
+    repeat_speed_tolerance_mps: NonNegative = 1.0
+    repeat_steer_tolerance_deg: NonNegative = 5.0
 
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise ValueError(f"DrivingScoreConfig.{item.name} must be a finite number, got {value!r}")
-            if value < 0.0:
-                raise ValueError(f"DrivingScoreConfig.{item.name} must be >= 0, got {value}")
-        if self.speed_tolerance_mps <= 0.0 or self.steer_tolerance_deg <= 0.0:
-            raise ValueError(
-                "DrivingScoreConfig.speed_tolerance_mps and steer_tolerance_deg must be > 0 "
-                f"(agreement falls off over 2 tolerances), got {self.speed_tolerance_mps} and "
-                f"{self.steer_tolerance_deg}"
-            )
+    @model_validator(mode="after")
+    def _weighted(self) -> DrivingScoreConfig:
         if self.speed_weight + self.steer_weight <= 0.0:
             raise ValueError("DrivingScoreConfig.speed_weight + steer_weight must be > 0")
+        return self
+
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     def speed_tolerance(self, expert_speed_mps: float) -> float:
         """The speed tolerance [m/s] around an expert target speed [m/s]."""

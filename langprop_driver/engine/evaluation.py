@@ -6,6 +6,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
+from langprop_driver.errors import one_line_errors
 from langprop_driver.sandbox.pool import Program, SandboxPool
 from langprop_driver.sandbox.results import CallResult
 
@@ -15,7 +19,7 @@ from .task import Judgement, Sample, Task
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ScoringConfig:
     """Scores given to failures that the task's score function never sees."""
 
@@ -24,11 +28,15 @@ class ScoringConfig:
     invalid_score: float = -20.0
     """A candidate that failed the static checks (it never runs)."""
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _invalid_is_worse(self) -> ScoringConfig:
         if self.invalid_score > self.exception_score:
             raise ValueError(
                 "invalid_score should not be above exception_score: a candidate that cannot run is worse"
             )
+        return self
+
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
 @dataclass(frozen=True)

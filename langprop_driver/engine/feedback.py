@@ -8,27 +8,31 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
+from langprop_driver.errors import one_line_errors
 
 from .candidate import Candidate
 from .evaluation import Evaluation
 from .task import Sample, Task
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class FeedbackConfig:
     """How much the update prompt shows."""
 
-    n_examples: int = 3
+    n_examples: Annotated[int, Field(ge=0)] = 3
     """Worst examples shown (K)."""
-    value_chars: int = 400
+    value_chars: Annotated[int, Field(ge=20)] = 400
     """Each input, output, expected value and printed output is cut to this many characters."""
-    budget_chars: int = 6000
+    budget_chars: Annotated[int, Field(ge=200)] = 6000
     """The failure groups and examples are kept under this many characters; the numbered source is
     always shown whole, outside this budget."""
 
-    def __post_init__(self) -> None:
-        if self.n_examples < 0 or self.value_chars < 20 or self.budget_chars < 200:
-            raise ValueError("need n_examples >= 0, value_chars >= 20 and budget_chars >= 200")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
+from langprop_driver.errors import one_line_errors
 
 from .candidate import Candidate
 from .task import Sample
@@ -69,7 +74,7 @@ class ExpensiveScorer(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class CascadeConfig:
     """Which candidates reach the expensive stage and how many are validated.
 
@@ -80,12 +85,8 @@ class CascadeConfig:
         validated each step.
     """
 
-    top_k: int = 4
-    margin: float | None = None
-    validate_top: int = 1
+    top_k: Annotated[int, Field(ge=1)] = 4
+    margin: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    validate_top: Annotated[int, Field(ge=1)] = 1
 
-    def __post_init__(self) -> None:
-        if self.top_k < 1 or self.validate_top < 1:
-            raise ValueError(f"top_k and validate_top must be >= 1, got {self.top_k} and {self.validate_top}")
-        if self.margin is not None and not (math.isfinite(self.margin) and self.margin >= 0):
-            raise ValueError(f"margin must be a finite number >= 0 or None, got {self.margin}")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))

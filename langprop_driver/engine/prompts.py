@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
+from langprop_driver.errors import one_line_errors
 
 Message = dict[str, str]
 
@@ -70,7 +73,7 @@ Rewrite `{{ spec.signature }}` to fix these problems and score higher. Keep its 
 arguments. Return the full implementation in one ```python block."""
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class PromptTemplates:
     """The three Jinja2 templates; the setup and update prompts are each [system, user] messages."""
 
@@ -78,12 +81,16 @@ class PromptTemplates:
     setup: str = DEFAULT_SETUP
     update: str = DEFAULT_UPDATE
 
-    def __post_init__(self) -> None:
-        for name in ("system", "setup", "update"):
-            try:
-                _ENVIRONMENT.parse(getattr(self, name))
-            except jinja2.TemplateSyntaxError as exc:
-                raise ValueError(f"the {name} template is not valid Jinja2: {exc}") from exc
+    @field_validator("system", "setup", "update")
+    @classmethod
+    def _valid_jinja2(cls, template: str, info: ValidationInfo) -> str:
+        try:
+            _ENVIRONMENT.parse(template)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ValueError(f"{info.field_name} template is not valid Jinja2: {exc}") from None
+        return template
+
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     @classmethod
     def from_dir(cls, folder: str | Path) -> PromptTemplates:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import keyword
-from dataclasses import dataclass
+
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
+
+from langprop_driver.errors import one_line_errors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class FunctionSpec:
     """One named Python function with its positional arguments and documentation.
 
@@ -18,7 +22,8 @@ class FunctionSpec:
     args: tuple[str, ...]
     doc: str
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _a_function_to_write(self) -> FunctionSpec:
         for identifier in (self.name, *self.args):
             if not identifier.isidentifier() or keyword.iskeyword(identifier):
                 raise ValueError(f"{identifier!r} is not a valid Python identifier")
@@ -26,6 +31,9 @@ class FunctionSpec:
             raise ValueError(f"argument names must be distinct, got {self.args}")
         if not self.doc.strip():
             raise ValueError("doc must describe the function for the LLM")
+        return self
+
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     @property
     def signature(self) -> str:

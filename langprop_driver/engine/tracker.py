@@ -4,28 +4,34 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
+from langprop_driver.errors import one_line_errors
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TrackerConfig:
     """How the pool evolves each batch (LangProp's names; driving used 2, 2, 20, 0)."""
 
-    n_top: int = 2
+    n_top: Annotated[int, Field(ge=1)] = 2
     """Best candidates updated per batch."""
-    n_responses: int = 2
+    n_responses: Annotated[int, Field(ge=1)] = 2
     """Children asked for per updated candidate (and ``n_top * n_responses`` at setup)."""
     max_keep: int = 20
     """Pool size after each batch."""
-    priority_decay: float = 0.0
+    priority_decay: Annotated[float, Field(ge=0, le=1)] = 0.0
     """Weight kept by past batches each batch: 0 scores the current batch only, 1 the lifetime mean."""
 
-    def __post_init__(self) -> None:
-        if self.n_top < 1 or self.n_responses < 1:
-            raise ValueError("n_top and n_responses must be >= 1")
+    @model_validator(mode="after")
+    def _pool_holds_the_updated(self) -> TrackerConfig:
         if self.max_keep < self.n_top:
             raise ValueError(f"max_keep ({self.max_keep}) must be >= n_top ({self.n_top})")
-        if not 0.0 <= self.priority_decay <= 1.0:
-            raise ValueError(f"priority_decay must be in [0, 1], got {self.priority_decay}")
+        return self
+
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
 from tqdm import tqdm
 
+from langprop_driver.errors import one_line_errors
 from langprop_driver.sandbox.pool import SandboxConfig, SandboxPool
 
 from .batching import batch_indices
@@ -31,17 +34,17 @@ from .tracker import Standing, TrackerConfig, rank
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TrainerConfig:
     """How a run goes: pool dynamics, failure scores, feedback size, batches and seed."""
 
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
-    batch_size: int = 32
-    n_steps: int = 10
+    batch_size: Annotated[int, Field(ge=1)] = 32
+    n_steps: Annotated[int, Field(ge=0)] = 10
     """Update batches in the whole run (a resumed run goes on to the same total)."""
-    validate_every: int = 1
+    validate_every: Annotated[int, Field(ge=0)] = 1
     """Score the best candidate on the validation samples every this many steps; 0 never."""
     seed: int = 0
     tensorboard: bool = False
@@ -51,9 +54,7 @@ class TrainerConfig:
     cascade: CascadeConfig = field(default_factory=CascadeConfig)
     """With an expensive scorer: who is driven and validated (see :class:`CascadeConfig`)."""
 
-    def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.n_steps < 0 or self.validate_every < 0:
-            raise ValueError("need batch_size >= 1, n_steps >= 0 and validate_every >= 0")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator
+from pydantic.dataclasses import dataclass as checked_dataclass
 
 from data_collection import BufferIndex, PrioritizedSampler, Shard, ShardFormatError, read_shard
 from langprop_driver.agent_paths import DAGGER_AGENT, LANGPROP_AGENT
@@ -42,16 +46,18 @@ ONLINE_BUFFER = "online_buffer"
 RESULTS_DIR = "closed_loop"
 
 
-@dataclass(frozen=True)
+def _some_seeds(seeds: tuple[int, ...]) -> tuple[int, ...]:
+    if not seeds:  # a LangPropDriveError is no ValueError: pydantic lets it through as it is
+        raise LangPropDriveError("closed-loop settings: a split needs at least one seed")
+    return seeds
+
+
+@checked_dataclass(frozen=True)
 class RouteSplit:
     """The runs of one split: routes (a subset of the routes file, the leaderboard's syntax) and seeds."""
 
     routes: str
-    seeds: tuple[int, ...]
-
-    def __post_init__(self) -> None:
-        if not self.seeds:
-            raise LangPropDriveError("closed-loop settings: a split needs at least one seed")
+    seeds: Annotated[tuple[int, ...], AfterValidator(_some_seeds)]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,12 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
+from langprop_driver.errors import one_line_errors
 
 from .errors import IsolationMissing, ProtocolViolation
 from .process import TemplateProcess, WorkerProcess, shared_template
@@ -40,65 +45,56 @@ _FILE_SYSTEM_LAYERS = ("landlock", "seccomp")
 _VIOLATION = "ProtocolViolation"
 
 
-@dataclass(frozen=True)
+def _harness(harness: str | None) -> str | None:
+    if harness is not None:
+        module, _, function = harness.partition(":")
+        if not (all(part.isidentifier() for part in module.split(".")) and function.isidentifier()):
+            raise ValueError(f"must be 'package.module:function', got {harness!r}")
+    return harness
+
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[int, Field(ge=0)]
+
+
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class SandboxConfig:
     """How candidates run: worker count, limits and the modules they may import."""
 
-    n_workers: int | None = None
+    n_workers: Annotated[int, Field(ge=1)] | None = None
     """Workers running at once; None uses every core."""
-    call_timeout_s: float = 5.0
+    call_timeout_s: Positive = 5.0
     """Wall-clock limit of one call of the candidate's function."""
-    load_timeout_s: float = 10.0
+    load_timeout_s: Positive = 10.0
     """Wall-clock limit of loading the candidate's module (its top-level code)."""
-    memory_limit_mib: int = 2048
+    memory_limit_mib: NonNegative = 2048
     """Address-space limit of each worker (RLIMIT_AS, the pre-imported modules included); 0 disables it."""
-    chunk_size: int = 64
+    chunk_size: Annotated[int, Field(ge=1)] = 64
     """Samples per worker; each chunk runs in a fresh worker and a fresh namespace of the candidate."""
     allowed_modules: tuple[str, ...] = DEFAULT_ALLOWED_MODULES
     """Top-level modules a candidate may import (pre-imported by the template process)."""
-    max_printed_chars: int = 2000
+    max_printed_chars: NonNegative = 2000
     """Printed output kept per call."""
-    max_output_chars: int = 1_000_000
+    max_output_chars: NonNegative = 1_000_000
     """Largest output of one call, as JSON text; a larger one fails the call (OutputTooLarge)."""
-    max_message_bytes: int = 64 * 2**20
+    max_message_bytes: NonNegative = 64 * 2**20
     """Largest message a worker may send; a larger one is a protocol violation."""
-    flush_interval_s: float = 0.05
+    flush_interval_s: Annotated[float, Field(ge=0)] = 0.05
     """A worker sends its results at least this often (grouping results saves per-message costs)."""
-    kill_grace_s: float = 1.0
+    kill_grace_s: Annotated[float, Field(ge=0)] = 1.0
     """Extra wait past a time limit before an unresponsive worker is killed."""
-    start_timeout_s: float = 60.0
+    start_timeout_s: Positive = 60.0
     """Time the template process has to start (import the allowed modules)."""
     require_isolation: bool = False
     """Refuse to run candidates (IsolationMissing) where an isolation layer is missing, instead of warning."""
-    harness: str | None = None
+    harness: Annotated[str | None, AfterValidator(_harness)] = None
     """Trusted task code that runs around the candidate in its worker, as ``"module:function"``: each call
     becomes ``function(candidate_function, *args)`` (e.g. an episode loop that builds its environment in the
     worker); ``call_timeout_s`` then bounds one harness call. The template pre-imports the module (it must be
     importable from the package's root or site-packages) and workers may read its file; candidates still
     import only ``allowed_modules``. What a harness returns comes from the candidate's process: check it."""
 
-    def __post_init__(self) -> None:
-        if self.n_workers is not None and self.n_workers < 1:
-            raise ValueError(f"n_workers must be >= 1 or None (all cores), got {self.n_workers}")
-        if min(self.call_timeout_s, self.load_timeout_s, self.start_timeout_s) <= 0 or self.kill_grace_s < 0:
-            raise ValueError(
-                "call_timeout_s, load_timeout_s and start_timeout_s must be > 0 and kill_grace_s >= 0"
-            )
-        if self.memory_limit_mib < 0:
-            raise ValueError(f"memory_limit_mib must be >= 0, got {self.memory_limit_mib}")
-        if self.chunk_size < 1:
-            raise ValueError(f"chunk_size must be >= 1, got {self.chunk_size}")
-        if (
-            min(self.max_printed_chars, self.max_output_chars, self.max_message_bytes) < 0
-            or self.flush_interval_s < 0
-        ):
-            raise ValueError(
-                "max_printed_chars, max_output_chars, max_message_bytes and flush_interval_s must be >= 0"
-            )
-        if self.harness is not None:
-            module, _, function = self.harness.partition(":")
-            if not (all(part.isidentifier() for part in module.split(".")) and function.isidentifier()):
-                raise ValueError(f"harness must be 'package.module:function', got {self.harness!r}")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     @property
     def preload(self) -> tuple[str, ...]:
