@@ -7,32 +7,6 @@ vector (cos yaw, sin yaw)). Box corners and the oriented-box overlap live in
 
 from __future__ import annotations
 
-import numpy as np
-
-from leaderboard_adapter.geometry import boxes_overlap
-
-
-def obb_overlap_one_vs_many(
-    x_m: float,
-    y_m: float,
-    yaw_deg: float,
-    length_m: float,
-    width_m: float,
-    xs_m: np.ndarray,
-    ys_m: np.ndarray,
-    yaws_deg: np.ndarray,
-    lengths_m: np.ndarray,
-    widths_m: np.ndarray,
-) -> np.ndarray:
-    """`geometry.boxes_overlap` of one box against N, yaws in degrees, shape (N,) bool (touching counts).
-
-    Kept only for `embedded/traffic.py` until it calls `leaderboard_adapter.geometry.boxes_overlap` itself.
-    """
-    return boxes_overlap(
-        x_m, y_m, np.radians(yaw_deg), length_m, width_m, xs_m, ys_m, np.radians(yaws_deg), lengths_m, widths_m
-    )
-
-
 def _orientation(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> float:
     return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
 

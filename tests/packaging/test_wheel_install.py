@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -33,8 +34,15 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with only this checkout's wheel installed (and the test environment's dependencies on its path)."""
     root = tmp_path_factory.mktemp("wheel")
+    source = root / "source"  # the checkout's files as git sees them: no stale build/ folder rides along
+    listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO)
+    assert listed.returncode == 0, listed.stderr
+    for name in filter(None, listed.stdout.split("\0")):
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
     built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                  str(root / "dist"), str(REPO)], cwd=root)  # fmt: skip
+                  str(root / "dist"), str(source)], cwd=root)  # fmt: skip
     assert built.returncode == 0, built.stderr
     (wheel,) = (root / "dist").glob("langprop_drive-*.whl")
     env_dir = root / "venv"
