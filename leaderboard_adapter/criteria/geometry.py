@@ -7,6 +7,7 @@ vector (cos yaw, sin yaw)). Box corners and the oriented-box overlap live in
 
 from __future__ import annotations
 
+
 def _orientation(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> float:
     return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
 
