@@ -19,7 +19,7 @@ from typing import Annotated
 
 import gymnasium
 from pydantic import ConfigDict, Field, model_validator
-from pydantic.dataclasses import dataclass as checked_dataclass
+from pydantic.dataclasses import dataclass
 
 from langprop_driver.engine import Candidate, Program, Sample, SandboxConfig, SandboxPool
 from langprop_driver.engine.fitness import Fitness, Split
@@ -34,7 +34,7 @@ from .task import SPEC
 RESULTS_DIR = "episodes"
 
 
-@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class EpisodeConfig:
     """What the candidates play: the episode seeds of each split, and their limits."""
 

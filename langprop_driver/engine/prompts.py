@@ -7,7 +7,7 @@ from typing import Any
 
 import jinja2
 from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
-from pydantic.dataclasses import dataclass as checked_dataclass
+from pydantic.dataclasses import dataclass
 
 from langprop_driver.errors import one_line_errors
 
@@ -73,7 +73,7 @@ Rewrite `{{ spec.signature }}` to fix these problems and score higher. Keep its 
 arguments. Return the full implementation in one ```python block."""
 
 
-@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class PromptTemplates:
     """The three Jinja2 templates; the setup and update prompts are each [system, user] messages."""
 

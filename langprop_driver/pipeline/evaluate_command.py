@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from langprop_driver.agent_paths import LANGPROP_AGENT
-from langprop_driver.errors import LangPropDriveError
+from langprop_driver.errors import LangPropDriveError, validation_message
 from langprop_driver.pipeline.command_settings import EvaluateSettings, RunFlags
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
 from leaderboard_adapter.embedded.config import WorldConfig
@@ -149,8 +151,8 @@ def world_config_for(vehicles: int | None, walkers: int | None) -> WorldConfig:
     """The default world with `--vehicles` / `--walkers` (None keeps the default); bad counts are errors."""
     try:
         return WorldConfig().with_counts(vehicles, walkers)
-    except ValueError as error:
-        raise LangPropDriveError(str(error)) from error
+    except ValidationError as error:
+        raise LangPropDriveError(validation_message(error, WorldConfig)) from None
 
 
 def plan_from(settings: RunFlags) -> list[PlannedRun]:

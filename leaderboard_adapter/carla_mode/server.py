@@ -14,6 +14,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
 from leaderboard_adapter.errors import AdapterError
 
 from .ports import accepts_connections, free_port_ranges, wait_for_port
@@ -38,7 +41,7 @@ class CarlaPorts:
     traffic_manager: int
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class CarlaServerConfig:
     """How to run one CARLA server, or reach an external one; plain data (picklable).
 
@@ -66,13 +69,15 @@ class CarlaServerConfig:
     """Where `carla_<name>_start<n>.log` files go, one per start."""
     name: str = "carla"
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _runnable(self) -> CarlaServerConfig:
         if min(self.start_timeout_s, self.settle_s, self.kill_grace_s) < 0:
             raise ValueError("start_timeout_s, settle_s and kill_grace_s must be >= 0 s")
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be a TCP port number, got {self.port}")
         if self.gpu is not None and self.gpu < 0:
             raise ValueError(f"gpu must be >= 0, got {self.gpu}")
+        return self
 
     @property
     def external(self) -> bool:

@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import carla
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
 
 from leaderboard_adapter.criteria.blocked import BlockedCriterion
 from leaderboard_adapter.criteria.collision import (
@@ -75,7 +77,7 @@ _FAILURE_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class CriteriaConfig:
     """Tuning that is not a leaderboard rule.
 
@@ -91,11 +93,13 @@ class CriteriaConfig:
     min_speed_checkpoints: int = 4
     precise_1_0_directions: bool = True
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _in_range(self) -> CriteriaConfig:
         if not 0 <= self.map_refresh_m <= 1.0:
             raise ValueError(f"map_refresh_m must be within [0, 1] m, got {self.map_refresh_m}")
         if self.min_speed_checkpoints < 1:
             raise ValueError(f"min_speed_checkpoints must be >= 1, got {self.min_speed_checkpoints}")
+        return self
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
+
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.embedded.ego import EgoParams
 from leaderboard_adapter.embedded.traffic import TrafficParams
@@ -11,9 +14,10 @@ from leaderboard_adapter.embedded.walkers import WalkerParams
 from leaderboard_adapter.tick import TICK_S
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class WorldConfig:
-    """Embedded-world settings. `dt_s` is CARLA's leaderboard step (`tick.TICK_S`); counts are for the whole town."""
+    """Embedded-world settings. `dt_s` is CARLA's leaderboard step (`tick.TICK_S`); counts are for the whole town.
+    Pydantic checks the types and the rules below (a ValueError naming the setting)."""
 
     dt_s: float = TICK_S
     vehicle_count: int = 40
@@ -25,13 +29,17 @@ class WorldConfig:
     conflict_clearance_m: float = 2.4
     max_lateral_accel_mps2: float = 2.5
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _positive(self) -> WorldConfig:
         if self.dt_s <= 0:
             raise ValueError(f"dt_s must be positive, got {self.dt_s}")
         if self.vehicle_count < 0 or self.walker_count < 0:
-            raise ValueError("vehicle_count and walker_count must be >= 0")
+            raise ValueError(
+                f"vehicle_count and walker_count must be >= 0, got {self.vehicle_count} and {self.walker_count}"
+            )
         if self.conflict_clearance_m <= 0 or self.max_lateral_accel_mps2 <= 0:
             raise ValueError("conflict_clearance_m and max_lateral_accel_mps2 must be positive")
+        return self
 
     def with_counts(self, vehicle_count: int | None = None, walker_count: int | None = None) -> WorldConfig:
         """This config with other NPC counts (None keeps one). Zero walkers means no pedestrians at all:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+
+from pydantic import ConfigDict, field_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.errors import AdapterError
 
@@ -13,7 +15,7 @@ from .local_pool import LocalExecutor
 from .protocol import DEFAULT_RETRIES, RouteRunExecutor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ExecutorSettings:
     """`workers`: route runs at once (0: one per core locally, the cluster's CPUs on Ray). `ray`: None for
     local processes (unless RAY_ADDRESS is set), "" for Ray at RAY_ADDRESS or a Ray instance started here,
@@ -24,9 +26,12 @@ class ExecutorSettings:
     retries: int = DEFAULT_RETRIES
     log_level: int = logging.WARNING
 
-    def __post_init__(self) -> None:
-        if self.workers < 0:
-            raise AdapterError(f"--workers must be >= 0 (0: all cores), got {self.workers}")
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, workers: int) -> int:
+        if workers < 0:  # an AdapterError is no ValueError: pydantic lets it through as it is
+            raise AdapterError(f"--workers must be >= 0 (0: all cores), got {workers}")
+        return workers
 
     @property
     def uses_ray(self) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from pydantic import ConfigDict, field_validator, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.replay.errors import ReplayError
 from leaderboard_adapter.scoring import InfractionEvent, InfractionType
@@ -25,7 +27,7 @@ _TIME_TOLERANCE_S = 1e-6
 """Game times add up 0.05 s steps in floating point: a window's edge counts as inside to this [s]."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class InfractionIdentity:
     """One infraction as another run must repeat it: its `kind`, the other actor's id (`actor_id`; None
     where the kind has none, e.g. route_dev, or the record does not say), its game time [s], and
@@ -40,15 +42,21 @@ class InfractionIdentity:
     game_time_s: float
     window_s: float = SAME_INFRACTION_WINDOW_S
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, InfractionType):
-            raise ReplayError(
-                f"kind must be an InfractionType (e.g. InfractionType('red_light')), got {self.kind!r}"
-            )
+    # a ReplayError is no ValueError: pydantic lets it through as it is
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _a_kind(cls, kind: object) -> object:
+        if not isinstance(kind, InfractionType):  # before pydantic, which would take a kind's value too
+            raise ReplayError(f"kind must be an InfractionType (e.g. InfractionType('red_light')), got {kind!r}")
+        return kind
+
+    @model_validator(mode="after")
+    def _finite_times(self) -> InfractionIdentity:
         if not math.isfinite(self.game_time_s):
             raise ReplayError(f"game_time_s must be a finite number of seconds, got {self.game_time_s!r}")
         if not (math.isfinite(self.window_s) and self.window_s >= 0):
             raise ReplayError(f"window_s must be a finite number of seconds >= 0, got {self.window_s!r}")
+        return self
 
     @classmethod
     def of(cls, event: InfractionEvent, window_s: float = SAME_INFRACTION_WINDOW_S) -> InfractionIdentity:

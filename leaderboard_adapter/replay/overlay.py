@@ -11,10 +11,12 @@ policy's narrow on top of it, so both stay visible when they agree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Annotated
 
 import cv2
 import numpy as np
+from pydantic import BeforeValidator, ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.replay.palette import BGR, Palette
 from leaderboard_adapter.replay.pixel_grid import SHIFT, PixelGrid
@@ -31,21 +33,29 @@ _LINE_STEP_PX = 18
 _MARKER_RADIUS_M = 3.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ActionArrow:
     """One action to draw: target speed [m/s] >= 0 and steering direction [deg], ego frame, positive LEFT."""
 
     target_speed_mps: float
     steer_deg: float
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _drawable(self) -> ActionArrow:
         if not (math.isfinite(self.target_speed_mps) and self.target_speed_mps >= 0.0):
             raise ValueError(f"target_speed_mps must be finite and >= 0, got {self.target_speed_mps}")
         if not math.isfinite(self.steer_deg):
             raise ValueError(f"steer_deg must be finite, got {self.steer_deg}")
+        return self
 
 
-@dataclass(frozen=True)
+def _lines(lines: object) -> tuple[str, ...]:
+    if isinstance(lines, str):  # a TypeError is no ValueError: pydantic lets it through as it is
+        raise TypeError("text_lines must be a sequence of lines, not one string")
+    return tuple(str(line) for line in lines)
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Overlay:
     """What to draw over one frame; every part is optional.
 
@@ -55,13 +65,9 @@ class Overlay:
 
     policy: ActionArrow | None = None
     expert: ActionArrow | None = None
-    text_lines: tuple[str, ...] = ()
+    text_lines: Annotated[tuple[str, ...], BeforeValidator(_lines)] = ()
     marker_xy_m: tuple[float, float] | None = None
 
-    def __post_init__(self) -> None:
-        if isinstance(self.text_lines, str):
-            raise TypeError("text_lines must be a sequence of lines, not one string")
-        object.__setattr__(self, "text_lines", tuple(str(line) for line in self.text_lines))
 
 
 def draw_overlay(

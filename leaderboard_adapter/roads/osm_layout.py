@@ -9,8 +9,11 @@ OpenDRIVE y = y - min(y); CARLA's world y is the negative of the OpenDRIVE y.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from xml.sax.saxutils import quoteattr
+
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 METRES_PER_DEGREE = 111319.49079327357
 """Length of one degree along the equator of Osm2Odr's projection [m]."""
@@ -18,7 +21,7 @@ METRES_PER_DEGREE = 111319.49079327357
 _ROAD_KINDS = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class OsmWay:
     """One OSM way: an ordered list of node ids and the road tags Osm2Odr reads.
 
@@ -34,7 +37,8 @@ class OsmWay:
     oneway: bool = False
     name: str = ""
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _drivable(self) -> OsmWay:
         if len(self.node_ids) < 2:
             raise ValueError(f"way {self.way_id} needs at least 2 nodes, got {len(self.node_ids)}")
         if self.highway not in _ROAD_KINDS:
@@ -45,6 +49,7 @@ class OsmWay:
             )
         if self.max_speed_kmh <= 0:
             raise ValueError(f"way {self.way_id}: max_speed_kmh must be positive, got {self.max_speed_kmh}")
+        return self
 
     def tags(self) -> dict[str, str]:
         tags = {"highway": self.highway, "lanes": str(self.lanes), "maxspeed": f"{self.max_speed_kmh:g}"}
@@ -55,7 +60,7 @@ class OsmWay:
         return tags
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class OsmLayout:
     """Nodes (id -> (x_m, y_m), local frame: x east, y north) and the ways joining them."""
 
@@ -63,7 +68,8 @@ class OsmLayout:
     nodes: dict[int, tuple[float, float]] = field(default_factory=dict)
     ways: tuple[OsmWay, ...] = ()
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _joined(self) -> OsmLayout:
         if not self.ways:
             raise ValueError(f"layout {self.name!r} has no ways")
         for way in self.ways:
@@ -73,6 +79,7 @@ class OsmLayout:
         ids = [w.way_id for w in self.ways]
         if len(set(ids)) != len(ids):
             raise ValueError(f"layout {self.name!r}: duplicate way ids")
+        return self
 
     def to_osm_xml(self) -> str:
         """The layout as OSM 0.6 XML text (deterministic: nodes and ways in id order)."""

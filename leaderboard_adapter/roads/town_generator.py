@@ -13,10 +13,11 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import carla
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.roads.opendrive import DEFAULT_LAT_REF, DEFAULT_LON_REF
 from leaderboard_adapter.roads.osm_layout import OsmLayout
@@ -38,7 +39,7 @@ class JunctionControl:
     STOP_SIGNS = "stop_signs"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TownSpec:
     """One bundled town: its layout factory, junction control and GPS reference [deg]."""
 
@@ -48,11 +49,13 @@ class TownSpec:
     lat_ref: float = DEFAULT_LAT_REF
     lon_ref: float = DEFAULT_LON_REF
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _known(self) -> TownSpec:
         if self.control not in (JunctionControl.TRAFFIC_LIGHTS, JunctionControl.STOP_SIGNS):
             raise ValueError(f"town {self.name!r}: unknown junction control {self.control!r}")
         if not self.name.isidentifier():
             raise ValueError(f"town name {self.name!r} must be a plain identifier (it names files)")
+        return self
 
 
 TOWN_SPECS: tuple[TownSpec, ...] = (

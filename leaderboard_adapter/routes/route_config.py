@@ -7,7 +7,25 @@ y south, z up; metres; yaw in degrees clockwise seen from above).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic.dataclasses import dataclass
+
+STRICT = ConfigDict(extra="forbid", strict=True)
+"""Coordinates are numbers (an int is one), never text; pydantic checks the types, the validators the rest."""
+
+
+def problem(error: ValueError) -> str:
+    """The text of a ValueError in one line: a pydantic `ValidationError` as its validators' messages (or the
+    field and pydantic's message), joined by '; '."""
+    if not isinstance(error, ValidationError):
+        return str(error)
+    return "; ".join(
+        str(item["ctx"]["error"]) if item["type"] == "value_error"
+        else f"{'.'.join(map(str, item['loc']))}: {item['msg']}, got {item.get('input')!r}"
+        for item in error.errors(include_url=False)
+    )  # fmt: skip
 
 
 def _finite(label: str, *values: float) -> None:
@@ -16,7 +34,7 @@ def _finite(label: str, *values: float) -> None:
             raise ValueError(f"{label}: coordinate {v!r} is not a finite number")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class Keypoint:
     """A route keypoint (leaderboard 1.0 `<waypoint>`, 2.x `<position>`) [m, deg]."""
 
@@ -25,13 +43,15 @@ class Keypoint:
     z_m: float = 0.0
     yaw_deg: float | None = None
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _finite_coordinates(self) -> Keypoint:
         _finite("keypoint", self.x_m, self.y_m, self.z_m)
         if self.yaw_deg is not None:
             _finite("keypoint yaw", self.yaw_deg)
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class TriggerPoint:
     """Where a scenario triggers [m, deg]."""
 
@@ -40,11 +60,13 @@ class TriggerPoint:
     z_m: float
     yaw_deg: float
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _finite_coordinates(self) -> TriggerPoint:
         _finite("trigger point", self.x_m, self.y_m, self.z_m, self.yaw_deg)
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class WeatherSpec:
     """One weather entry: where it applies along the route [%] and its raw attributes (as strings).
 
@@ -55,11 +77,13 @@ class WeatherSpec:
     route_percentage: float
     attributes: dict[str, str] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _finite_percentage(self) -> WeatherSpec:
         _finite("weather route_percentage", self.route_percentage)
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class ScenarioSpec:
     """One 2.x `<scenario>`: name, type, trigger points and other child elements' attributes by tag.
 
@@ -73,12 +97,14 @@ class ScenarioSpec:
     parameters: dict[str, dict[str, str]] = field(default_factory=dict)
     other_actors: tuple[dict[str, str], ...] = ()
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _typed(self) -> ScenarioSpec:
         if not self.type:
             raise ValueError(f"scenario {self.name!r} has no type")
+        return self
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class RouteConfig:
     """One route: id, town, keypoints, weathers, scenarios and the file format it came from (1 or 2)."""
 
@@ -90,7 +116,8 @@ class RouteConfig:
     format_version: int = 2
     source: str = ""
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _a_route(self) -> RouteConfig:
         if not self.id:
             raise ValueError(f"{self.source or 'route'}: a route needs an id")
         if not self.town:
@@ -101,6 +128,7 @@ class RouteConfig:
             )
         if self.format_version not in (1, 2):
             raise ValueError(f"route {self.id!r}: format_version must be 1 or 2, got {self.format_version}")
+        return self
 
     @property
     def name(self) -> str:

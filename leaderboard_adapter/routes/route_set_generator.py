@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.roads.towns import Town, bundled_town_names, load_town
 from leaderboard_adapter.routes.interpolation import interpolate_trajectory, planner_for
@@ -68,7 +69,7 @@ _WEATHERS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class RouteRequest:
     """What one generated route must satisfy: town, length range [m] and a check on its stats."""
 
@@ -77,9 +78,11 @@ class RouteRequest:
     max_length_m: float
     accept: Callable[[RouteStats], bool] = lambda stats: len(stats.junctions) >= 3
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _length_range(self) -> RouteRequest:
         if not 0 < self.min_length_m < self.max_length_m:
             raise ValueError(f"bad length range {self.min_length_m}..{self.max_length_m} for {self.town}")
+        return self
 
 
 def _random_drive(planner: GlobalRoutePlanner, rng: np.random.Generator, length_m: float) -> list[int] | None:
