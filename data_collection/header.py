@@ -18,8 +18,9 @@ Driver = Literal["policy", "expert", "mixed"]
 """Who drove a shard's run: the policy, the expert, or a beta-mix of both (decided per frame)."""
 DRIVERS: tuple[str, ...] = get_args(Driver)
 
-FRAME_DRIVERS = ("policy", "expert")
+FrameDriver = Literal["policy", "expert"]
 """Who drove one frame."""
+FRAME_DRIVERS: tuple[str, ...] = get_args(FrameDriver)
 
 World = Literal["embedded", "carla"]
 """Where the run happened: the embedded world or a CARLA server."""

@@ -13,26 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .header import FRAME_DRIVERS, ShardFormatError, ShardHeader
+from .header import ShardFormatError, ShardHeader
 from .layout import finished_path, is_unfinished_name
+from .records import RECORDS, check_record
 
 _OBSERVATION_KEY = b',"observation":{'
-_NUMBER = (int, float)
-_OPTIONAL_DICT = (dict, type(None))
-RECORD_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "frame": {
-        "frame": int,
-        "game_time_s": _NUMBER,
-        "driver": str,
-        "policy_action": _OPTIONAL_DICT,
-        "expert_action": dict,
-        "expert_reason": (str, type(None)),
-        "observation": dict,
-    },
-    "event": {"frame": int, "game_time_s": _NUMBER, "kind": str, "message": str, "details": dict},
-    "end": {"status": str, "n_frames": int, "n_events": int},
-}
-"""The fields (and their JSON types) of every record type after the header."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +81,7 @@ def _frame_head(line: bytes) -> dict[str, Any] | None:
 
 
 def _parse(line: bytes, where: str, skip_observation: bool = False) -> dict[str, Any]:
-    """One line after the header as a record whose fields are checked against `RECORD_FIELDS`.
+    """One line after the header as a record checked against its model in `records.RECORDS`.
 
     With `skip_observation`, a frame's observation is neither parsed nor checked, and not returned.
     """
@@ -105,19 +90,11 @@ def _parse(line: bytes, where: str, skip_observation: bool = False) -> dict[str,
     kind = record.get("type")
     if kind == "header":
         raise ShardFormatError(f"{where}: a second header")
-    if kind not in RECORD_FIELDS:
+    if kind not in RECORDS:
         raise ShardFormatError(
-            f"{where}: unknown record type {kind!r} (expected one of header, {', '.join(RECORD_FIELDS)})"
+            f"{where}: unknown record type {kind!r} (expected one of header, {', '.join(RECORDS)})"
         )
-    for name, types in RECORD_FIELDS[kind].items():
-        if head is not None and name == "observation":
-            continue
-        if name not in record:
-            raise ShardFormatError(f"{where}: {kind} record has no {name!r} field")
-        if not isinstance(record[name], types):
-            raise ShardFormatError(f"{where}: {kind} record field {name!r} is {record[name]!r}")
-    if kind == "frame" and record["driver"] not in FRAME_DRIVERS:
-        raise ShardFormatError(f"{where}: frame driver {record['driver']!r} is not one of {FRAME_DRIVERS}")
+    check_record(kind, record, where, head=head is not None)
     if skip_observation:
         record.pop("observation", None)
     return record

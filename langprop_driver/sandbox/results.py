@@ -2,13 +2,18 @@
 
 Everything a worker sends is hostile until checked here: the message must have the expected kind and
 sample indices, errors must be small strings and a line number, printed text a string; strings are cut
-to their limits. Anything else is a :class:`ProtocolViolation`, and the parent kills the worker.
+to their limits. The wire's records are pydantic models (strict: a bool is no line number, a list no
+string), checked in one pass; anything else is a :class:`ProtocolViolation` (naming where, never quoting
+what was sent), and the parent kills the worker. What the parent keeps are the plain :class:`ErrorInfo`
+and :class:`CallResult` (one per sample: no validation of their own).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from .errors import ProtocolViolation, SandboxError
 
@@ -46,38 +51,79 @@ class CallResult:
         return self.error is None
 
 
-def _string(value: Any, limit: int, what: str) -> str:
-    if not isinstance(value, str):
-        raise ProtocolViolation(f"{what} is a {type(value).__name__}, not a string")
-    return value[:limit]
+_WIRE = ConfigDict(strict=True, frozen=True)
+
+
+class WireError(BaseModel):
+    """An error entry as a worker sends it: exactly ``{"type", "message", "line", "line_text"}``."""
+
+    model_config = ConfigDict(_WIRE, extra="forbid")
+
+    type: str
+    message: str
+    line: Annotated[int, Field(gt=0, lt=10**7)] | None
+    """The candidate's line number, or null."""
+    line_text: str
+
+    def accepted(self) -> ErrorInfo:
+        """The error as the parent keeps it, its strings cut to their limits."""
+        return ErrorInfo(
+            self.type[:_MAX_ERROR_TYPE_CHARS],
+            self.message[:_MAX_ERROR_MESSAGE_CHARS],
+            self.line,
+            self.line_text[:_MAX_LINE_TEXT_CHARS],
+        )
+
+
+WireResult = tuple[Any, WireError | None, StrictStr]
+"""One ``[output, error, printed]`` entry (a JSON array: strict about its items, not about being a list)."""
+
+
+class WireResults(BaseModel):
+    """A ``{"op": "results", "first": i, "results": [[output, error, printed], ...]}`` message (other keys are
+    ignored, as they always were)."""
+
+    model_config = ConfigDict(frozen=True)  # JSON arrays are lists, not the tuples a strict model wants
+
+    op: Literal["results"]
+    first: StrictInt
+    results: list[WireResult]
+
+
+_ERROR = TypeAdapter(WireError | None)
+_RESULT = TypeAdapter(WireResult)
+
+
+def _violation(error: ValidationError, what: str) -> ProtocolViolation:
+    """Where the message does not fit, by position and pydantic's words (never the values: they are hostile)."""
+    first = error.errors(include_url=False, include_input=False, include_context=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the message"
+    return ProtocolViolation(f"{what}: {where}: {first['msg']}")
+
+
+def _accepted(result: tuple[Any, WireError | None, str], max_printed_chars: int) -> CallResult:
+    output, error, printed = result
+    if error is not None and output is not None:
+        raise ProtocolViolation("a result has both an output and an error")
+    return CallResult(output, error.accepted() if error is not None else None, printed[:max_printed_chars])
 
 
 def parse_error(value: Any) -> ErrorInfo | None:
     """An error entry: null or ``{"type", "message", "line", "line_text"}``."""
-    if value is None:
-        return None
-    if not isinstance(value, dict) or set(value) != {"type", "message", "line", "line_text"}:
-        raise ProtocolViolation("an error entry is not {type, message, line, line_text}")
-    line = value["line"]
-    if line is not None and (type(line) is not int or not 0 < line < 10**7):
-        raise ProtocolViolation("an error's line is not a line number")
-    return ErrorInfo(
-        _string(value["type"], _MAX_ERROR_TYPE_CHARS, "an error's type"),
-        _string(value["message"], _MAX_ERROR_MESSAGE_CHARS, "an error's message"),
-        line,
-        _string(value["line_text"], _MAX_LINE_TEXT_CHARS, "an error's line text"),
-    )
+    try:
+        error = _ERROR.validate_python(value)
+    except ValidationError as exc:
+        raise _violation(exc, "an error entry is not {type, message, line, line_text}") from None
+    return error.accepted() if error is not None else None
 
 
 def parse_result(value: Any, max_printed_chars: int) -> CallResult:
     """One ``[output, error, printed]`` entry."""
-    if not isinstance(value, list) or len(value) != 3:
-        raise ProtocolViolation("a result is not [output, error, printed]")
-    output, error, printed = value
-    parsed_error = parse_error(error)
-    if parsed_error is not None and output is not None:
-        raise ProtocolViolation("a result has both an output and an error")
-    return CallResult(output, parsed_error, _string(printed, max_printed_chars, "printed output"))
+    try:
+        result = _RESULT.validate_python(value)
+    except ValidationError as exc:
+        raise _violation(exc, "a result is not [output, error, printed]") from None
+    return _accepted(result, max_printed_chars)
 
 
 def expect_op(message: Any, op: str) -> dict:
@@ -91,10 +137,12 @@ def expect_op(message: Any, op: str) -> dict:
 
 def parse_results(message: Any, first: int, stop: int, max_printed_chars: int) -> list[CallResult]:
     """A ``results`` message for samples ``first, first + 1, ...`` (before ``stop``)."""
-    body = expect_op(message, "results")
-    if body.get("first") != first or type(body.get("first")) is not int:
-        raise ProtocolViolation(f"results for sample {body.get('first')!r} where sample {first} was due")
-    results = body.get("results")
-    if not isinstance(results, list) or not 0 < len(results) <= stop - first:
+    try:
+        body = WireResults.model_validate(expect_op(message, "results"))
+    except ValidationError as exc:
+        raise _violation(exc, "a results message that is not {op, first, results}") from None
+    if body.first != first:
+        raise ProtocolViolation(f"results for sample {body.first!r} where sample {first} was due")
+    if not 0 < len(body.results) <= stop - first:
         raise ProtocolViolation(f"a results message that is not a list of 1 to {stop - first} results")
-    return [parse_result(result, max_printed_chars) for result in results]
+    return [_accepted(result, max_printed_chars) for result in body.results]
