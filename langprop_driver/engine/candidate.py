@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from .checks import CheckFailure, check_candidate
 from .spec import FunctionSpec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Candidate:
     """One implementation of the policy function and its lineage.
 
@@ -24,11 +25,13 @@ class Candidate:
     step: int = 0
     check_failures: tuple[CheckFailure, ...] = ()
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _lineage(self) -> Candidate:
         if self.origin not in ("setup", "update", "given"):
             raise ValueError(f"origin must be setup, update or given, got {self.origin!r}")
         if (self.origin == "update") != (self.parent_id is not None):
             raise ValueError("a candidate has a parent exactly when its origin is 'update'")
+        return self
 
     @property
     def runnable(self) -> bool:

@@ -24,6 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from langprop_driver.errors import validation_message
+
 from .candidate import Candidate
 from .checks import CheckFailure
 from .fitness import SPLITS, Fitness, Split
@@ -191,7 +195,10 @@ def load_state(run_dir: Path) -> TrainState | None:
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, CheckpointError):
             raise
-        detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+        if isinstance(error, ValidationError):  # a candidate record pydantic refused
+            detail = validation_message(error, Candidate)
+        else:
+            detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
         raise CheckpointError(f"{path}: {detail}") from None
 
 

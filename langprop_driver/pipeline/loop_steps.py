@@ -15,6 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
 from langprop_driver.agent_paths import DAGGER_AGENT, LANGPROP_AGENT
 from langprop_driver.agent_runtime.config import AgentConfig, absolute_policy
 from langprop_driver.agent_runtime.policy_source import checked_policy
@@ -62,7 +65,7 @@ class RouteSelection:
         return flags + (["--routes-subset", self.subset] if self.subset else [])
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class StepContext:
     """Where steps run: CARLA (`carla` settings) or the embedded world (`leaderboard_version`, `extra` flags)."""
 
@@ -82,9 +85,11 @@ class StepContext:
     ray: str | None = None
     """`--ray [ADDRESS]` ("": RAY_ADDRESS or a local instance); None: no Ray unless RAY_ADDRESS is set."""
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _carla_takes_no_flags(self) -> StepContext:
         if self.carla is not None and self.extra:
             raise LangPropDriveError("extra flags after -- go to the embedded world's command only, not to CARLA mode")
+        return self
 
     def check_routes(self, selection: RouteSelection) -> None:
         """CARLA mode: the routes must be a leaderboard route XML file."""
@@ -180,7 +185,7 @@ class TrainRequest:
         return argv + ([] if progress else ["--no-progress"]) + list(extra)
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Evaluation:
     """One evaluation into `results`: the LangProp agent with `policy`, or `agent` with `agent_config`."""
 
@@ -192,9 +197,11 @@ class Evaluation:
     seed: int = 0
     track: str = "MAP"
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _one_agent(self) -> Evaluation:
         if (self.policy is None) == (self.agent is None):
             raise LangPropDriveError("give --policy P (the LangProp agent) or --agent FILE, one of them")
+        return self
 
 
 def evaluate(ctx: StepContext, evaluation: Evaluation, name: str) -> ResultsStatus:
