@@ -21,8 +21,12 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
+from typing import Annotated
+
+from pydantic import AfterValidator, ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.scoring.infractions import InfractionEvent, InfractionType
 
@@ -60,7 +64,7 @@ def _frozen(mapping: Mapping[InfractionType, float]) -> Mapping[InfractionType, 
     return MappingProxyType(dict(mapping))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class PenaltyTable:
     """The penalty numbers of one leaderboard version and the rule that combines them.
 
@@ -75,11 +79,11 @@ class PenaltyTable:
 
     name: str
     scheme: PenaltyScheme
-    values: Mapping[InfractionType, float] = field(default_factory=dict)
+    values: Annotated[Mapping[InfractionType, float], AfterValidator(_frozen)] = field(default_factory=dict)
     min_speed: float | None = None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "values", _frozen(self.values))
+    @model_validator(mode="after")
+    def _constant_kinds(self) -> PenaltyTable:
         for kind, value in self.values.items():
             if kind in PERCENTAGE_KINDS or kind in ROUTE_ENDING_KINDS:
                 raise ValueError(
@@ -92,6 +96,7 @@ class PenaltyTable:
                 )
         if self.min_speed is not None and not (0.0 <= self.min_speed <= 1.0):
             raise ValueError(f"PenaltyTable {self.name!r}: min_speed must be in [0, 1], got {self.min_speed}")
+        return self
 
     def scores(self, kind: InfractionType) -> bool:
         """Whether this version's statistics manager knows events of `kind` at all."""
