@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
+
 from langprop_driver.engine import CallResult, ErrorInfo
 
 from .episodes import MAX_STEPS, as_observation, is_action, make_env
@@ -38,7 +41,7 @@ class Step:
     action: int
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Episode:
     """One episode of one candidate as the parent replayed it.
 
@@ -54,11 +57,13 @@ class Episode:
     final: Observation | None = None
     error: ErrorInfo | None = None
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _an_end(self) -> Episode:
         if self.end not in ENDS:
             raise ValueError(f"end must be one of {sorted(ENDS)}, got {self.end!r}")
         if (self.end == "error") != (self.error is not None):
             raise ValueError("an episode has an error exactly when it ended in one")
+        return self
 
     @property
     def episode_return(self) -> float:
