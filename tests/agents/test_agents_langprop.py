@@ -51,6 +51,7 @@ def drive(observation):
 '''
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", ["2.1", "1.0"])
 def test_raising_looping_and_garbage_answers_brake_for_a_step_and_the_route_goes_on(
     tmp_path, caplog: pytest.LogCaptureFixture, version: str

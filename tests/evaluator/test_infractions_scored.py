@@ -127,6 +127,7 @@ def test_crawling_times_out_under_leaderboard_1_0(smoke, misbehaviour) -> None:
     assert limit_s < outcome.duration_game_s < limit_s + 1.0
 
 
+@pytest.mark.slow
 def test_crawling_among_traffic_is_a_min_speed_infraction(smoke, misbehaviour) -> None:
     outcome = drive(smoke[0], misbehaviour("crawl"), world=WorldConfig(vehicle_count=40, walker_count=0))
     slow = [e for e in outcome.events if e.type is InfractionType.MIN_SPEED_INFRACTION]

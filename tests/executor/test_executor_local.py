@@ -21,6 +21,7 @@ from langprop_driver.cli import main
 from leaderboard_adapter.executor import LocalExecutor, run_all
 
 
+@pytest.mark.slow
 def test_results_are_the_same_in_job_order_whatever_the_worker_count(tmp_path: Path) -> None:
     jobs = smoke_jobs(LANGPROP_AGENT, agent_config(tmp_path), seeds=(0, 3))
     by_count = {}
@@ -51,6 +52,7 @@ def test_a_worker_killed_mid_route_is_retried_and_one_that_keeps_dying_is_a_cras
         assert first.record["status"] in ("Perfect", "Completed") and first.record["scores"]["score_route"] == 100
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_runs_and_keeps_what_was_scored(tmp_path: Path) -> None:
     interrupt_and_resume(tmp_path, ("--workers", "2"))
 

@@ -24,6 +24,8 @@ from ray.cluster_utils import Cluster
 from leaderboard_adapter.executor import LocalExecutor
 from leaderboard_adapter.executor.ray_cluster import RayExecutor
 
+pytestmark = pytest.mark.slow
+
 BOTH = ("RouteScenario_0_rep0", "RouteScenario_1_rep0")
 
 

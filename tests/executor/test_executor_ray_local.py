@@ -29,6 +29,8 @@ from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 from leaderboard_adapter.executor import run_all
 from leaderboard_adapter.executor.ray_cluster import RayExecutor
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def ray_address() -> Iterator[str]:

@@ -88,6 +88,7 @@ def test_validation_that_shares_a_route_and_a_seed_with_training_is_refused(tmp_
         DrivingScorer(tmp_path, _config(train=RouteSplit("7", (0,))))
 
 
+@pytest.mark.slow
 def test_a_zero_shot_start_with_no_update_drives_its_answers_before_choosing_the_best(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ def _progress(results: Path) -> int:
     return json.loads(results.read_text())["_checkpoint"]["progress"][0] if results.exists() else 0
 
 
+@pytest.mark.slow
 def test_a_killed_collector_leaves_the_shards_of_its_recorded_runs_and_resume_completes(tmp_path: Path) -> None:
     """Shards come back from the route runs to the collector, which writes each run's shard with its record:
     killed, it leaves exactly the shards of the runs recorded, none cut, and `--resume` drives the others."""

@@ -28,6 +28,7 @@ def _shards(folder: Path) -> list:
     return [read_shard(path) for path in sorted(folder.glob("*.jsonl"))]
 
 
+@pytest.mark.slow
 def test_collect_train_evaluate_and_collect_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     buffer = tmp_path / "buffer"
     assert collect_smoke(buffer / "iter_1") == 0

@@ -40,6 +40,8 @@ from langprop_driver.engine.fitness import CascadeConfig
 from langprop_driver.pipeline.closed_loop import ONLINE_BUFFER, ClosedLoopConfig, DrivingScorer, RouteSplit
 from langprop_driver.sandbox.pool import DEFAULT_ALLOWED_MODULES
 
+pytestmark = pytest.mark.slow
+
 SHORT_ROUTES = str(TESTS / "fixtures" / "routes" / "closed_loop_short.xml")
 ARTERIAL = "0,1,3"
 """The short 50 km/h EmbeddedArterial routes on which the weave drives into the kerb."""

@@ -60,6 +60,7 @@ def _shards(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.shard.jsonl"))
 
 
+@pytest.mark.slow
 def test_one_iteration_collects_and_trains(first_run: Path) -> None:
     assert len(_shards(first_run / "buffer" / "iter_1")) == 1
     results = json.loads((first_run / "results" / "iter_1" / "collect_seed0.json").read_text())
@@ -75,6 +76,7 @@ def _files_and_times(folder: Path) -> dict[Path, int]:
     return {path: path.stat().st_mtime_ns for path in sorted(folder.rglob("*")) if path.is_file() and path.name != "loop.log"}
 
 
+@pytest.mark.slow
 def test_rerun_skips_the_finished_iteration(first_run: Path, llm_env: None,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     before = _files_and_times(first_run)
@@ -84,6 +86,7 @@ def test_rerun_skips_the_finished_iteration(first_run: Path, llm_env: None,
     assert _files_and_times(first_run) == before  # nothing driven, trained or written again
 
 
+@pytest.mark.slow
 def test_second_iteration_drives_and_trains_from_the_first_policy(
     first_run: Path, tmp_path: Path, llm_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -102,6 +105,7 @@ def test_second_iteration_drives_and_trains_from_the_first_policy(
     assert "on buffers iter_1..iter_2" in out
 
 
+@pytest.mark.slow
 def test_loop_train_trains_on_the_run_buffer(first_run: Path, llm_env: None, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["loop-train", "--run-dir", str(first_run), "--policy", str(first_run / "policy" / "iter_1"),
                  "--updates", "1", "--", "--config", str(TRAIN_CONFIG)])  # fmt: skip

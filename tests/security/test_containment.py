@@ -176,6 +176,7 @@ def test_an_object_that_would_run_code_when_unpickled_never_reaches_the_parent(
     assert not (target / "reduce.txt").exists()
 
 
+@pytest.mark.slow
 def test_loops_are_killed_and_the_run_goes_on(tmp_path: Path) -> None:
     candidates = {
         "looping": LOOPING,
