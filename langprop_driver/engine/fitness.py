@@ -9,13 +9,12 @@ sees) chooses the best.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import ConfigDict, Field, model_validator
-from pydantic.dataclasses import dataclass as checked_dataclass
+from pydantic import ConfigDict, Field, SkipValidation, model_validator
+from pydantic.dataclasses import dataclass
 
 from langprop_driver.errors import one_line_errors
 
@@ -26,7 +25,7 @@ Split = Literal["train", "validation"]
 SPLITS: tuple[Split, ...] = ("train", "validation")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Fitness:
     """One candidate's expensive score on one split.
 
@@ -36,16 +35,13 @@ class Fitness:
     feedback: what the update prompt shows of these runs (task-rendered text; "" for none).
     """
 
-    score: float
-    evidence: int
-    summary: Mapping[str, float | str] = field(default_factory=dict)
+    score: Annotated[float, Field(allow_inf_nan=False)]
+    evidence: Annotated[int, Field(ge=0)]
+    summary: Annotated[Mapping[str, float | str], SkipValidation] = field(default_factory=dict)
+    """Kept as given (a count stays an int in the checkpoint)."""
     feedback: str = ""
 
-    def __post_init__(self) -> None:
-        if not math.isfinite(self.score):
-            raise ValueError(f"a fitness score must be finite, got {self.score}")
-        if self.evidence < 0:
-            raise ValueError(f"evidence must be >= 0, got {self.evidence}")
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
     def to_json(self) -> dict[str, Any]:
         return {"score": self.score, "evidence": self.evidence, "summary": dict(self.summary),
@@ -74,7 +70,7 @@ class ExpensiveScorer(Protocol):
     def close(self) -> None: ...
 
 
-@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class CascadeConfig:
     """Which candidates reach the expensive stage and how many are validated.
 
