@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -22,7 +22,7 @@ def validation_message(error: ValidationError, model: type) -> str:
         loc = ".".join(str(part) for part in item["loc"])
         kind, ctx, given = item["type"], item.get("ctx", {}), item.get("input")
         if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-            problem = f"{loc} is not a field of schema version 1"
+            problem = f"{loc} is not a field"
         elif kind in ("missing", "missing_argument", "missing_keyword_only_argument"):
             problem = f"{loc} is missing"
         elif kind == "value_error":
@@ -50,4 +50,10 @@ def one_line_errors(cls: type, values: Any, handler: Callable[[Any], Any]) -> An
 
 
 def _type_name(annotation: object) -> str:
-    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")
+    """`int`, `dict[str, Any]`: an annotation as written, without its constraints."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _type_name(args[0])
+    if isinstance(annotation, type) and not args:
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")

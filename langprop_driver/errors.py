@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -12,12 +13,11 @@ class LangPropDriveError(Exception):
     """A problem the user can fix (policy, training settings, LLM endpoint, run folder, flag); the message names it."""
 
 
-def validation_message(error: ValidationError, model: type, phrase: str = "must be") -> str:
+def validation_message(error: ValidationError, model: type) -> str:
     """One line for a pydantic `ValidationError` of `model`: each bad field, its problem and the value given.
 
     `name must be int, got 'many'`, `beta must be in [0, 1], got 2`, `unknown setting(s) x, y; known: ...`;
-    validators raise `ValueError`s whose text follows the field's name (or starts with it). `phrase` introduces
-    a wrong type.
+    validators raise `ValueError`s whose text follows the field's name (or starts with it).
     """
     known = list(model.__pydantic_fields__)
     problems, unknown = [], []
@@ -37,7 +37,7 @@ def validation_message(error: ValidationError, model: type, phrase: str = "must 
         elif kind == "literal_error":
             problems.append(f"{loc} must be one of {ctx['expected']}, got {given!r}")
         elif kind.endswith(("_type", "_parsing")) and item["loc"] and item["loc"][0] in model.__pydantic_fields__:
-            problems.append(f"{loc} {phrase} {_type_name(model.__pydantic_fields__[item['loc'][0]].annotation)}, got {given!r}")
+            problems.append(f"{loc} must be {_type_name(model.__pydantic_fields__[item['loc'][0]].annotation)}, got {given!r}")
         else:
             problems.append(f"{loc}: {item['msg']}, got {given!r}" if loc else item["msg"])
     if unknown:
@@ -50,7 +50,15 @@ _BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "l
 
 
 def _type_name(annotation: object) -> str:
-    return annotation.__name__ if isinstance(annotation, type) else str(annotation).replace("typing.", "")
+    """`int`, `float | None`, `dict[str, Any]`: an annotation as written, without its constraints."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _type_name(args[0])
+    if origin in (Union, UnionType):
+        return " | ".join("None" if arg is type(None) else _type_name(arg) for arg in args)
+    if isinstance(annotation, type) and not args:
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
 
 
 def one_line_errors(cls: type, values: Any, handler: Callable[[Any], Any]) -> Any:
