@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict, field, fields
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError
 from pydantic.dataclasses import dataclass
 
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator, validation_message
+
 from .json_records import check_json_value
-from .validation import one_line_errors, validation_message
+
+_STYLE = {"type_phrase": "must be of type", "unknown_field": "is not a field", "qualify": True}
+"""How the header words a refusal: `ShardHeader.seed must be of type int, got '7'`."""
 
 BUFFER_SCHEMA_VERSION = 1
 """Version of the shard format; a reader refuses shards whose header names another."""
@@ -54,7 +58,7 @@ class ShardFormatError(ValueError):
     """A file that is not a readable shard of this schema version; the message names the file."""
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid", strict=True))
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class ShardHeader:
     """What one shard records: one run of one route.
 
@@ -82,7 +86,7 @@ class ShardHeader:
     """[Hz]"""
     extra: Annotated[dict[str, Any], AfterValidator(_json_extra)] = field(default_factory=dict)
 
-    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
+    _one_line = one_line_validator(**_STYLE)
 
     def to_record(self) -> dict[str, Any]:
         """The header record: `type`, `schema_version`, then every field."""
@@ -106,4 +110,4 @@ class ShardHeader:
         try:
             return cls(**{name: record[name] for name in names})
         except ValidationError as error:
-            raise ShardFormatError(f"{source}: invalid header: {validation_message(error, cls)}") from None
+            raise ShardFormatError(f"{source}: invalid header: {validation_message(error, cls, **_STYLE)}") from None

@@ -14,10 +14,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
 from leaderboard_adapter.errors import AdapterError
+from leaderboard_adapter.settings import SETTINGS
 
 from .ports import accepts_connections, free_port_ranges, wait_for_port
 from .process_group import GroupWatchdog, ProcessGroup
@@ -41,7 +42,7 @@ class CarlaPorts:
     traffic_manager: int
 
 
-@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@checked_dataclass(frozen=True, config=SETTINGS)
 class CarlaServerConfig:
     """How to run one CARLA server, or reach an external one; plain data (picklable).
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import carla
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
 from leaderboard_adapter.criteria.blocked import BlockedCriterion
@@ -50,6 +50,7 @@ from leaderboard_adapter.criteria.timeout import RouteTimeout
 from leaderboard_adapter.criteria.version import LeaderboardVersion
 from leaderboard_adapter.routes.route_point import RoutePoint
 from leaderboard_adapter.scoring.infractions import InfractionEvent
+from leaderboard_adapter.settings import SETTINGS
 from leaderboard_adapter.world_view import WorldView
 
 
@@ -77,7 +78,7 @@ _FAILURE_MESSAGES = {
 }
 
 
-@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@checked_dataclass(frozen=True, config=SETTINGS)
 class CriteriaConfig:
     """Tuning that is not a leaderboard rule.
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import field, replace
 
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.embedded.ego import EgoParams
 from leaderboard_adapter.embedded.traffic import TrafficParams
 from leaderboard_adapter.embedded.traffic_lights import LightTiming
 from leaderboard_adapter.embedded.walkers import WalkerParams
+from leaderboard_adapter.settings import SETTINGS
 from leaderboard_adapter.tick import TICK_S
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class WorldConfig:
     """Embedded-world settings. `dt_s` is CARLA's leaderboard step (`tick.TICK_S`); counts are for the whole town.
     Pydantic checks the types and the rules below (a ValueError naming the setting)."""

@@ -6,16 +6,17 @@ from __future__ import annotations
 import logging
 import os
 
-from pydantic import ConfigDict, field_validator
+from pydantic import field_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.errors import AdapterError
+from leaderboard_adapter.settings import SETTINGS
 
 from .local_pool import LocalExecutor
 from .protocol import DEFAULT_RETRIES, RouteRunExecutor
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class ExecutorSettings:
     """`workers`: route runs at once (0: one per core locally, the cluster's CPUs on Ray). `ray`: None for
     local processes (unless RAY_ADDRESS is set), "" for Ray at RAY_ADDRESS or a Ray instance started here,

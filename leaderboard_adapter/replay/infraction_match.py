@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from pydantic import ConfigDict, field_validator, model_validator
+from pydantic import field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.replay.errors import ReplayError
 from leaderboard_adapter.scoring import InfractionEvent, InfractionType
+from leaderboard_adapter.settings import SETTINGS
 
 SAME_INFRACTION_WINDOW_S = 2.0
 """How far [s of simulated time] an infraction may be from the original's and still be the same one."""
@@ -27,7 +28,7 @@ _TIME_TOLERANCE_S = 1e-6
 """Game times add up 0.05 s steps in floating point: a window's edge counts as inside to this [s]."""
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class InfractionIdentity:
     """One infraction as another run must repeat it: its `kind`, the other actor's id (`actor_id`; None
     where the kind has none, e.g. route_dev, or the record does not say), its game time [s], and

@@ -15,11 +15,12 @@ from typing import Annotated
 
 import cv2
 import numpy as np
-from pydantic import BeforeValidator, ConfigDict, model_validator
+from pydantic import BeforeValidator, model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.replay.palette import BGR, Palette
 from leaderboard_adapter.replay.pixel_grid import SHIFT, PixelGrid
+from leaderboard_adapter.settings import SETTINGS
 from leaderboard_adapter.world_view import ActorState
 
 ARROW_SECONDS = 1.0
@@ -33,7 +34,7 @@ _LINE_STEP_PX = 18
 _MARKER_RADIUS_M = 3.0
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class ActionArrow:
     """One action to draw: target speed [m/s] >= 0 and steering direction [deg], ego frame, positive LEFT."""
 
@@ -55,7 +56,7 @@ def _lines(lines: object) -> tuple[str, ...]:
     return tuple(str(line) for line in lines)
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class Overlay:
     """What to draw over one frame; every part is optional.
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import field
 from xml.sax.saxutils import quoteattr
 
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass
+
+from leaderboard_adapter.settings import SETTINGS
 
 METRES_PER_DEGREE = 111319.49079327357
 """Length of one degree along the equator of Osm2Odr's projection [m]."""
@@ -21,7 +23,7 @@ METRES_PER_DEGREE = 111319.49079327357
 _ROAD_KINDS = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class OsmWay:
     """One OSM way: an ordered list of node ids and the road tags Osm2Odr reads.
 
@@ -60,7 +62,7 @@ class OsmWay:
         return tags
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class OsmLayout:
     """Nodes (id -> (x_m, y_m), local frame: x east, y north) and the ways joining them."""
 

@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import carla
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.roads.opendrive import DEFAULT_LAT_REF, DEFAULT_LON_REF
 from leaderboard_adapter.roads.osm_layout import OsmLayout
 from leaderboard_adapter.roads.town_layouts import arterial_layout, grid_layout, stops_layout
 from leaderboard_adapter.roads.xodr_postprocess import postprocess
+from leaderboard_adapter.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class JunctionControl:
     STOP_SIGNS = "stop_signs"
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class TownSpec:
     """One bundled town: its layout factory, junction control and GPS reference [deg]."""
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import field
 
-from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError, model_validator
 from pydantic.dataclasses import dataclass
 
-STRICT = ConfigDict(extra="forbid", strict=True)
-"""Coordinates are numbers (an int is one), never text; pydantic checks the types, the validators the rest."""
+from leaderboard_adapter.settings import SETTINGS, STRICT_SETTINGS
 
 
 def problem(error: ValueError) -> str:
@@ -34,7 +33,7 @@ def _finite(label: str, *values: float) -> None:
             raise ValueError(f"{label}: coordinate {v!r} is not a finite number")
 
 
-@dataclass(frozen=True, config=STRICT)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class Keypoint:
     """A route keypoint (leaderboard 1.0 `<waypoint>`, 2.x `<position>`) [m, deg]."""
 
@@ -51,7 +50,7 @@ class Keypoint:
         return self
 
 
-@dataclass(frozen=True, config=STRICT)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class TriggerPoint:
     """Where a scenario triggers [m, deg]."""
 
@@ -66,7 +65,7 @@ class TriggerPoint:
         return self
 
 
-@dataclass(frozen=True, config=STRICT)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class WeatherSpec:
     """One weather entry: where it applies along the route [%] and its raw attributes (as strings).
 
@@ -83,7 +82,7 @@ class WeatherSpec:
         return self
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class ScenarioSpec:
     """One 2.x `<scenario>`: name, type, trigger points and other child elements' attributes by tag.
 
@@ -104,7 +103,7 @@ class ScenarioSpec:
         return self
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class RouteConfig:
     """One route: id, town, keypoints, weathers, scenarios and the file format it came from (1 or 2)."""
 

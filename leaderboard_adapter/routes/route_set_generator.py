@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from pydantic import ConfigDict, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.roads.towns import Town, bundled_town_names, load_town
@@ -29,6 +29,7 @@ from leaderboard_adapter.routes.route_config import Keypoint, RouteConfig, Weath
 from leaderboard_adapter.routes.route_planner import GlobalRoutePlanner
 from leaderboard_adapter.routes.route_stats import JunctionControl, RouteStats, route_stats
 from leaderboard_adapter.routes.route_writer import routes_to_xml
+from leaderboard_adapter.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ _WEATHERS = (
 )
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class RouteRequest:
     """What one generated route must satisfy: town, length range [m] and a check on its stats."""
 

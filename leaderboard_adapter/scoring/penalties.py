@@ -25,10 +25,11 @@ from dataclasses import field
 from types import MappingProxyType
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, model_validator
+from pydantic import AfterValidator, model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.scoring.infractions import InfractionEvent, InfractionType
+from leaderboard_adapter.settings import SETTINGS
 
 
 class PenaltyScheme(enum.Enum):
@@ -64,7 +65,7 @@ def _frozen(mapping: Mapping[InfractionType, float]) -> Mapping[InfractionType, 
     return MappingProxyType(dict(mapping))
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True, config=SETTINGS)
 class PenaltyTable:
     """The penalty numbers of one leaderboard version and the rule that combines them.
 
