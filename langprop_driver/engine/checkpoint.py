@@ -24,9 +24,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
 
-from langprop_driver.errors import validation_message
+from langprop_driver.errors import one_line_errors, validation_message
 
 from .candidate import Candidate
 from .checks import CheckFailure
@@ -83,7 +84,7 @@ class BatchRecord:
     pass_ratio: float
 
 
-@dataclass(frozen=True)
+@checked_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class TrainState:
     """Everything needed to go on training: a run resumes from the last committed one."""
 
@@ -104,9 +105,13 @@ class TrainState:
     fitness_key: str | None = None
     """Closed loop: the scorer's key the fitness was measured under."""
 
-    def __post_init__(self) -> None:
+    _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
+
+    @model_validator(mode="after")
+    def _elite_leads(self) -> TrainState:
         if self.elite is not None and (not self.pool or self.pool[0] != self.elite):
             raise ValueError(f"the elite {self.elite!r} must be the first of the pool {self.pool!r}")
+        return self
 
     @property
     def best(self) -> Candidate:
@@ -195,7 +200,7 @@ def load_state(run_dir: Path) -> TrainState | None:
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, CheckpointError):
             raise
-        if isinstance(error, ValidationError):  # a candidate record pydantic refused
+        if isinstance(error, ValidationError):  # a candidate or the state pydantic refused
             detail = validation_message(error, Candidate)
         else:
             detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
