@@ -13,7 +13,8 @@ Every package (the expert, the buffer, the LangProp driver) takes these from her
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import AfterValidator, ConfigDict, ValidationError, model_validator
 
@@ -126,8 +127,14 @@ def _field_name(part: object, names: list[str]) -> object:
 
 
 def _type_name(annotation: object) -> str:
-    """`float`, `dict[str, Any]`, `tuple[float, float]` (constraints inside a container left out)."""
-    if isinstance(annotation, type):
+    """`int`, `float | None`, `dict[str, Any]`, `tuple[float, float]`: an annotation as written, without its
+    constraints."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _type_name(args[0])
+    if origin in (Union, UnionType):
+        return " | ".join("None" if arg is type(None) else _type_name(arg) for arg in args)
+    if isinstance(annotation, type) and not args:
         return annotation.__name__
     return str(_without_constraints(annotation)).replace("typing.", "")
 

@@ -30,6 +30,7 @@ class Knobs:
     margins: tuple[Annotated[float, Field(ge=0)], Annotated[float, Field(ge=0)]] = (0.0, 0.0)
     pid: PIDParams = PIDParams(kp=1.0, ki=0.0, kd=0.0, window=1)
     ratio: Annotated[float, must_be(lambda r: math.isfinite(r) and 0.0 <= r <= 1.0, "in [0, 1]")] = 0.5
+    limit: Annotated[int, Field(ge=1)] | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Knobs:
@@ -54,11 +55,13 @@ def _message(make, **style) -> str:
         (lambda: Knobs(gain=1.0, count=2.5), "count must be int, got 2.5"),
         (lambda: Knobs(gain=1.0, margins=(1.0, -1.0)), "margins.1 must be >= 0, got -1.0"),
         (lambda: Knobs(gain=1.0, margins=[1.0, 1.0]), "margins must be tuple[float, float], got [1.0, 1.0]"),
+        (lambda: Knobs(gain=1.0, limit="2"), "limit must be int | None, got '2'"),
+        (lambda: Knobs(gain=1.0, limit=0), "limit must be >= 1, got 0"),
         (lambda: Knobs(gain=1.0, pid=(1.0, 0.0, 0.0, 1)), "pid must be PIDParams, got tuple"),
         (lambda: Knobs(gain=1.0, ratio=math.nan), "ratio must be in [0, 1], got nan"),
         (lambda: Knobs(gain=0.1, count=2), "count must be at most 10 gains (1.0), got 2"),
         (lambda: Knobs(), "gain is missing"),
-        (lambda: Knobs(gain=1.0, gian=2.0, cuont=1), "unknown setting(s) cuont, gian; known: gain, count, margins, pid, ratio"),
+        (lambda: Knobs(gain=1.0, gian=2.0, cuont=1), "unknown setting(s) cuont, gian; known: gain, count, margins, pid, ratio, limit"),
         (lambda: Knobs(gain=0.0, count=0), "gain must be > 0, got 0.0; count must be >= 1, got 0"),
     ],
 )
