@@ -17,12 +17,16 @@ def validation_message(error: ValidationError, model: type) -> str:
     """One line for a pydantic `ValidationError` of `model`: each bad field, its problem and the value given.
 
     `name must be int, got 'many'`, `beta must be in [0, 1], got 2`, `unknown setting(s) x, y; known: ...`;
-    validators raise `ValueError`s whose text follows the field's name (or starts with it).
+    validators raise `ValueError`s whose text follows the field's name (or starts with it). A positional argument
+    is named by its field.
     """
     known = list(model.__pydantic_fields__)
     problems, unknown = [], []
     for item in error.errors(include_url=False):
-        loc = ".".join(str(part) for part in item["loc"])
+        path = list(item["loc"])
+        if path and isinstance(path[0], int) and 0 <= path[0] < len(known):  # a positional argument
+            path[0] = known[path[0]]
+        loc = ".".join(str(part) for part in path)
         kind, ctx, given = item["type"], item.get("ctx", {}), item.get("input")
         if kind in ("extra_forbidden", "unexpected_keyword_argument"):
             unknown.append(loc)
@@ -36,8 +40,8 @@ def validation_message(error: ValidationError, model: type) -> str:
             problems.append(f"{loc} must be a finite number, got {given!r}")
         elif kind == "literal_error":
             problems.append(f"{loc} must be one of {ctx['expected']}, got {given!r}")
-        elif kind.endswith(("_type", "_parsing")) and item["loc"] and item["loc"][0] in model.__pydantic_fields__:
-            problems.append(f"{loc} must be {_type_name(model.__pydantic_fields__[item['loc'][0]].annotation)}, got {given!r}")
+        elif kind.endswith(("_type", "_parsing")) and path and path[0] in model.__pydantic_fields__:
+            problems.append(f"{loc} must be {_type_name(model.__pydantic_fields__[path[0]].annotation)}, got {given!r}")
         else:
             problems.append(f"{loc}: {item['msg']}, got {given!r}" if loc else item["msg"])
     if unknown:
@@ -69,3 +73,15 @@ def one_line_errors(cls: type, values: Any, handler: Callable[[Any], Any]) -> An
         return handler(values)
     except ValidationError as error:
         raise ValueError(validation_message(error, cls)) from None
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's text in one line: a pydantic `ValidationError` as its validators' messages (or each field
+    and pydantic's words), joined by '; '; any other exception as `str(error)`."""
+    if not isinstance(error, ValidationError):
+        return str(error)
+    return "; ".join(
+        str(item["ctx"]["error"]) if item["type"] == "value_error"
+        else f"{'.'.join(map(str, item['loc']))}: {item['msg']}, got {item.get('input')!r}"
+        for item in error.errors(include_url=False)
+    )  # fmt: skip

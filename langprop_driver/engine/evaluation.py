@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
-from langprop_driver.errors import one_line_errors
+from langprop_driver.errors import one_line, one_line_errors
 from langprop_driver.sandbox.pool import Program, SandboxPool
 from langprop_driver.sandbox.results import CallResult
 
@@ -64,7 +64,7 @@ def _judge(task: Task, result: CallResult, sample: Sample, config: ScoringConfig
     except Exception as exc:  # noqa: BLE001 - an output the scorer cannot read is a wrong output
         logger.debug("the score function rejected an output", exc_info=True)
         return Judgement(
-            config.exception_score, False, f"output rejected by the scorer: {type(exc).__name__}: {exc}"
+            config.exception_score, False, f"output rejected by the scorer: {type(exc).__name__}: {one_line(exc)}"
         )
     if not isinstance(judgement, Judgement):
         raise TypeError(f"the task's score function must return a Judgement, got {type(judgement).__name__}")
