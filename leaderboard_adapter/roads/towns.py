@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 
 import carla
+from pydantic import ConfigDict, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.roads.lane_graph import LaneGraph
 from leaderboard_adapter.roads.opendrive import (
@@ -26,6 +28,7 @@ from leaderboard_adapter.roads.opendrive import (
     parse_opendrive,
     speed_limits_mps,
 )
+from leaderboard_adapter.settings import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class TownNotFoundError(LookupError):
     """No OpenDRIVE file for a town name in any searched place."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, config=ConfigDict(SETTINGS, arbitrary_types_allowed=True))
 class Town:
     """A loaded road network. Frame: CARLA world (left-handed, x east, y south), metres.
 
@@ -77,13 +80,15 @@ class Town:
     signal_count: int | None = None
     """Number of OpenDRIVE `<signal>` elements (lights, stop signs, others); None: not counted."""
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _named_and_placed(self) -> Town:
         if not self.name:
             raise ValueError("a Town needs a name")
         if not -90.0 <= self.lat_ref <= 90.0 or not -180.0 <= self.lon_ref <= 180.0:
             raise ValueError(
                 f"town {self.name!r}: geo reference ({self.lat_ref}, {self.lon_ref}) out of range"
             )
+        return self
 
     @cached_property
     def lane_graph(self) -> LaneGraph:
