@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from langprop_driver.engine import FitResult, LLMConfig
-
-_CLEAN_STOPS = ("completed", "token_budget")
+from langprop_driver.engine import FitResult, LLMConfig, StopReason
 
 
 def example_parser(description: str, run_dir: Path, steps: int) -> argparse.ArgumentParser:
@@ -63,7 +61,7 @@ def report(result: FitResult, run_dir: Path) -> int:
           f"({validation}priority {result.best_priority}); tokens {result.total_tokens}")  # fmt: skip
     if result.best_id is not None:
         print(f"best candidate: {run_dir / 'candidates' / f'{result.best_id}.py'}")
-    if result.stop_reason not in _CLEAN_STOPS:
+    if result.stop_reason not in (StopReason.COMPLETED, StopReason.TOKEN_BUDGET):
         print(f"error: training stopped ({result.stop_reason}): {result.message}")
         return 1
     return 0

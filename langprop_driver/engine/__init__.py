@@ -21,7 +21,7 @@ from .prompts import PromptTemplates
 from .spec import FunctionSpec
 from .task import Judgement, Sample, ScoreFn, Task
 from .tracker import Standing, TrackerConfig
-from .trainer import FitResult, Trainer, TrainerConfig
+from .trainer import FitResult, StopReason, Trainer, TrainerConfig
 
 __all__ = [
     "CallResult",
@@ -32,6 +32,7 @@ __all__ = [
     "Evaluation",
     "FeedbackConfig",
     "FitResult",
+    "StopReason",
     "FunctionSpec",
     "Judgement",
     "LLMClient",

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,15 +58,29 @@ class TrainerConfig:
     _one_line = model_validator(mode="wrap")(classmethod(one_line_errors))
 
 
+class StopReason(StrEnum):
+    """Why ``fit`` ended (the values are what the commands print and tests read)."""
+
+    COMPLETED = "completed"
+    CALLBACK = "callback"
+    """A callback returned False."""
+    TOKEN_BUDGET = "token_budget"
+    LLM_ERROR = "llm_error"
+    """The endpoint kept failing."""
+    NO_CANDIDATES = "no_candidates"
+    """No setup answer held code."""
+
+    @property
+    def failed(self) -> bool:
+        """The run stopped on an error the user must see (not a clean end or a spent budget)."""
+        return self in (StopReason.LLM_ERROR, StopReason.NO_CANDIDATES)
+
+
 @dataclass(frozen=True)
 class FitResult:
-    """How ``fit`` ended.
+    """How ``fit`` ended, and why (:class:`StopReason`)."""
 
-    ``stop_reason``: ``completed``, ``callback`` (a callback returned False), ``token_budget``,
-    ``llm_error`` (the endpoint kept failing) or ``no_candidates`` (no setup answer held code).
-    """
-
-    stop_reason: str
+    stop_reason: StopReason
     step: int
     best_id: str | None
     best_priority: float | None
@@ -434,7 +449,7 @@ class Trainer:
         state = load_state(self.run_dir)
         if state is not None:
             logger.info("resuming %s at step %d", self.run_dir, state.step)
-        stop_reason, message = "completed", ""
+        stop_reason, message = StopReason.COMPLETED, ""
         metrics = MetricsWriter(self.run_dir, state.step if state else 0, self.config.tensorboard)
         progress = tqdm(
             total=self.config.n_steps,
@@ -465,13 +480,13 @@ class Trainer:
                     progress.update(1)
                     progress.set_postfix(**self._postfix(values))
                     if callback is not None and callback(step, state) is False:
-                        stop_reason = "callback"
+                        stop_reason = StopReason.CALLBACK
                         break
         except TokenBudgetExceeded as exc:
-            stop_reason, message = "token_budget", str(exc)
+            stop_reason, message = StopReason.TOKEN_BUDGET, str(exc)
             logger.warning("training stopped: %s", exc)
         except (LLMError, NoCandidatesError) as exc:
-            stop_reason = "llm_error" if isinstance(exc, LLMError) else "no_candidates"
+            stop_reason = StopReason.LLM_ERROR if isinstance(exc, LLMError) else StopReason.NO_CANDIDATES
             message = str(exc)
             logger.error("training stopped: %s", exc)
         finally:

@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 RUN_FILE = "train_run.json"
 HISTORY_FILE = "train_history.jsonl"
 PLOT_FILE = "training.png"
-_FAILED_STOPS = ("llm_error", "no_candidates")
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ def _run_train(command: TrainCommandSettings) -> int:
         f"({verdict}), {result.total_tokens} tokens"
     )
     print(_plot(out))
-    if result.stop_reason in _FAILED_STOPS:
+    if result.stop_reason.failed:
         print(f"langprop-drive: error: training stopped: {result.message}", file=sys.stderr)
         return 1
     print(f"checkpoint: {out}  (drive it: langprop-drive evaluate --policy {out})")
