@@ -21,9 +21,9 @@ from langprop_driver.driving import DRIVE_SPEC
 from leaderboard_adapter.infraction_feed import InfractionFeed
 from leaderboard_adapter.privileged import RunInfo, publish_decision, published_episode
 from leaderboard_adapter.scoring.statuses import FAILURE_AGENT_CRASHED
+from leaderboard_adapter.tick import TICK_S
 
 logger = logging.getLogger(__name__)
-_DT_S = 0.05
 
 
 class LangPropAgent(PrivilegedAgent):
@@ -120,7 +120,7 @@ class DaggerAgent(LangPropAgent):
         buffer_dir = run.output_dir if run and run.output_dir else self.config.buffer_dir
         writer = ShardWriter.create(buffer_dir, header, flush_every=self.config.flush_every)
         self._feed = InfractionFeed(self.view)
-        return DaggerRecorder(writer, self.config.beta, self.config.frame_rate_hz, _DT_S, self.config.seed)
+        return DaggerRecorder(writer, self.config.beta, self.config.frame_rate_hz, TICK_S, self.config.seed)
 
     def _replay_extra(self, run: RunInfo | None) -> dict:
         """What a replay of this shard needs beyond the header: the policy and DAgger settings, and, in the
