@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import carla
+from pydantic import Field
+from pydantic.dataclasses import dataclass
+
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator
 
 EARTH_RADIUS_EQUA_M = 6378137.0
 """Equatorial Earth radius used by the leaderboard and CARLA [m]."""
@@ -24,16 +27,14 @@ DEFAULT_LAT_REF_DEG = 42.0
 DEFAULT_LON_REF_DEG = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class GeoReference:
-    """The map's GPS origin: the (lat, lon) [deg] of world location (0, 0)."""
+    """The map's GPS origin: the (lat, lon) [deg] of world location (0, 0); the latitude strictly inside (-90, 90)."""
 
-    lat_ref_deg: float = DEFAULT_LAT_REF_DEG
+    lat_ref_deg: Annotated[float, Field(gt=-90.0, lt=90.0)] = DEFAULT_LAT_REF_DEG
     lon_ref_deg: float = DEFAULT_LON_REF_DEG
 
-    def __post_init__(self) -> None:
-        if not -90.0 < self.lat_ref_deg < 90.0:
-            raise ValueError(f"GeoReference latitude must lie strictly between -90 and 90 deg, got {self.lat_ref_deg}")
+    _one_line = one_line_validator(qualify=True)
 
     @staticmethod
     def from_opendrive(xodr: str) -> GeoReference:

@@ -9,8 +9,12 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import PlainValidator, ValidationError
+from pydantic.dataclasses import dataclass
+
+from leaderboard_adapter.settings import SETTINGS, validation_message
 
 ACTION_KEYS: tuple[str, ...] = ("target_speed_mps", "steer_deg")
 """The keys of `Action.to_dict()`, in order."""
@@ -28,7 +32,18 @@ def _as_finite_float(name: str, value: Any) -> float:
     return number
 
 
-@dataclass(frozen=True)
+def _target_speed(value: Any) -> float:
+    speed = _as_finite_float("target_speed_mps", value)
+    if speed < 0.0:
+        raise ValueError(f"target_speed_mps must be >= 0, got {speed}")
+    return speed
+
+
+def _steer(value: Any) -> float:
+    return _as_finite_float("steer_deg", value)
+
+
+@dataclass(frozen=True, config=SETTINGS)
 class Action:
     """A target speed and a steering direction; controllers turn it into `carla.VehicleControl`.
 
@@ -37,19 +52,15 @@ class Action:
     steer_deg: the direction to drive towards [deg], ego frame, positive LEFT: the angle from
         the ego's heading to its aim point (`steer_towards(x_m, y_m)`). Meaningful in [-90, 90];
         the controller clips values outside. Any finite value is accepted here.
+
+    Numpy scalars and ints become plain floats. Built every step (and for every frame of every candidate in
+    training), so each field has one plain validator (about 2 us an Action, against 1.5 us for the `__post_init__`
+    it replaced); a bad value is a pydantic `ValidationError` (a `ValueError`), and `from_dict`, where a policy's
+    answer enters, words it as one line.
     """
 
-    target_speed_mps: float
-    steer_deg: float
-
-    def __post_init__(self) -> None:
-        speed = _as_finite_float("target_speed_mps", self.target_speed_mps)
-        if speed < 0.0:
-            raise ValueError(f"target_speed_mps must be >= 0, got {speed}")
-        steer = _as_finite_float("steer_deg", self.steer_deg)
-        # normalise numpy scalars and ints to plain floats (frozen: bypass __setattr__)
-        object.__setattr__(self, "target_speed_mps", speed)
-        object.__setattr__(self, "steer_deg", steer)
+    target_speed_mps: Annotated[float, PlainValidator(_target_speed)]
+    steer_deg: Annotated[float, PlainValidator(_steer)]
 
     def to_dict(self) -> dict[str, float]:
         """`{"target_speed_mps": float, "steer_deg": float}` (plain, JSON-able)."""
@@ -73,7 +84,10 @@ class Action:
         unknown = sorted(str(key) for key in data if key not in ACTION_KEYS)
         if unknown:
             raise ValueError(f"action has unknown key(s) {unknown}; expected keys {list(ACTION_KEYS)}")
-        return cls(target_speed_mps=data["target_speed_mps"], steer_deg=data["steer_deg"])
+        try:
+            return cls(target_speed_mps=data["target_speed_mps"], steer_deg=data["steer_deg"])
+        except ValidationError as error:  # one line: `target_speed_mps must be >= 0, got -1.0`
+            raise ValueError(validation_message(error, cls)) from None
 
 
 def steer_towards(x_m: float, y_m: float) -> float:

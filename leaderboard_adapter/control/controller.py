@@ -8,17 +8,20 @@ step of `params.dt_s` seconds, and `reset()` between routes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import Annotated
 
 import carla
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.control.action import Action
 from leaderboard_adapter.control.lateral import LateralController, LateralParams
 from leaderboard_adapter.control.longitudinal import LongitudinalController, LongitudinalParams
+from leaderboard_adapter.settings import STRICT_SETTINGS, must_be, one_line_validator
 from leaderboard_adapter.tick import TICK_S
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class ControllerParams:
     """Lateral and longitudinal settings and the control step.
 
@@ -31,19 +34,9 @@ class ControllerParams:
 
     lateral: LateralParams = field(default_factory=LateralParams)
     longitudinal: LongitudinalParams = field(default_factory=LongitudinalParams)
-    dt_s: float = TICK_S
+    dt_s: Annotated[float, must_be(lambda dt: math.isfinite(dt) and dt > 0.0, "positive")] = TICK_S
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.lateral, LateralParams):
-            raise ValueError(
-                f"ControllerParams.lateral must be LateralParams, got {type(self.lateral).__name__}"
-            )
-        if not isinstance(self.longitudinal, LongitudinalParams):
-            raise ValueError(
-                f"ControllerParams.longitudinal must be LongitudinalParams, got {type(self.longitudinal).__name__}"
-            )
-        if not (math.isfinite(self.dt_s) and self.dt_s > 0.0):
-            raise ValueError(f"ControllerParams.dt_s must be positive, got {self.dt_s}")
+    _one_line = one_line_validator(qualify=True)
 
 
 def _unit(value: float, low: float, high: float) -> float:

@@ -17,29 +17,36 @@ instance per obstacle kind in `ExpertParams`). Vectorised functions (`desired_ga
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator
+
+_NonNegative = Annotated[float, Field(ge=0)]
+_Positive = Annotated[float, Field(gt=0)]
 
 _MIN_DESIRED_SPEED_MPS = 0.1
 """The desired speed v0 counts as at least this [m/s] (a v0 of 0 would divide by zero)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class IdmParams:
     """IDM towards one kind of obstacle (SI units); the defaults besides s0 and T are the expert's."""
 
-    min_gap_m: float
+    min_gap_m: _NonNegative
     """s0: the standstill gap [m], front bumper to the obstacle."""
-    time_headway_s: float
+    time_headway_s: _NonNegative
     """T: the time headway [s]."""
-    max_accel_mps2: float = 3.0
-    comfort_decel_mps2: float = 3.5
-    delta: float = 4.0
+    max_accel_mps2: _Positive = 3.0
+    comfort_decel_mps2: _Positive = 3.5
+    delta: _Positive = 4.0
     """The free-road exponent δ [1]."""
     max_decel_mps2: float = math.inf
-    """The acceleration is clipped to [−max_decel_mps2, max_accel_mps2] [m/s²]."""
-    gap_floor_m: float = 1e-3
+    """The acceleration is clipped to [−max_decel_mps2, max_accel_mps2] [m/s²]; at least `comfort_decel_mps2`."""
+    gap_floor_m: _Positive = 1e-3
     """Gaps below this [m] count as this in s*/s, so the interaction stays finite at contact."""
     saturated: bool = False
     """The NPCs' form: the free-road term a_max·(1 − (v/v0)^δ) is floored at −comfort_decel_mps2 (a car
@@ -48,15 +55,16 @@ class IdmParams:
     max(s0 + v·T + …, s0), the same number up to rounding; each user keeps its own arithmetic so that
     its figures stay bit for bit what they were."""
 
-    def __post_init__(self) -> None:
-        if self.min_gap_m < 0 or self.time_headway_s < 0:
-            raise ValueError("IdmParams: min_gap_m and time_headway_s must be >= 0")
-        if self.max_accel_mps2 <= 0 or self.comfort_decel_mps2 <= 0 or self.delta <= 0:
-            raise ValueError("IdmParams: max_accel_mps2, comfort_decel_mps2 and delta must be positive")
-        if self.max_decel_mps2 < self.comfort_decel_mps2:
-            raise ValueError("IdmParams: max_decel_mps2 must be at least comfort_decel_mps2")
-        if self.gap_floor_m <= 0:
-            raise ValueError("IdmParams: gap_floor_m must be positive")
+    _one_line = one_line_validator(qualify=True)
+
+    @model_validator(mode="after")
+    def _decel_limits(self) -> IdmParams:
+        if not self.max_decel_mps2 >= self.comfort_decel_mps2:
+            raise ValueError(
+                f"IdmParams.max_decel_mps2 must be at least comfort_decel_mps2 ({self.comfort_decel_mps2!r}),"
+                f" got {self.max_decel_mps2!r}"
+            )
+        return self
 
 
 NPC_IDM = IdmParams(

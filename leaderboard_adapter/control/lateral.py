@@ -8,11 +8,14 @@ a positive (left) steer_deg gives a negative CARLA steer.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import Annotated
 
 import numpy as np
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.settings import STRICT_SETTINGS, must_be, one_line_validator
 from leaderboard_adapter.tick import TICK_S
 
 PDM_LITE_LATERAL_PID = PIDParams.from_per_tick(
@@ -51,7 +54,10 @@ def lookahead_distances_m(speeds_mps: np.ndarray) -> np.ndarray:
     return np.clip(raw, LOOKAHEAD_MIN_M, LOOKAHEAD_MAX_M)
 
 
-@dataclass(frozen=True)
+_SteerLimit = Annotated[float, must_be(lambda deg: math.isfinite(deg) and 0.0 < deg <= 180.0, "in (0, 180]")]
+
+
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class LateralParams:
     """Lateral PID settings.
 
@@ -79,13 +85,9 @@ class LateralParams:
     """
 
     pid: PIDParams = field(default_factory=lambda: PDM_LITE_LATERAL_PID)
-    max_steer_deg: float = 90.0
+    max_steer_deg: _SteerLimit = 90.0
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.pid, PIDParams):
-            raise ValueError(f"LateralParams.pid must be PIDParams, got {type(self.pid).__name__}")
-        if not (math.isfinite(self.max_steer_deg) and 0.0 < self.max_steer_deg <= 180.0):
-            raise ValueError(f"LateralParams.max_steer_deg must be in (0, 180], got {self.max_steer_deg}")
+    _one_line = one_line_validator(qualify=True)
 
 
 class LateralController:

@@ -13,10 +13,13 @@ Three regimes, checked in order each tick:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import field
+from typing import Annotated, NamedTuple
+
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.control.pid import PIDParams, WindowedPID
+from leaderboard_adapter.settings import STRICT_SETTINGS, must_be, one_line_validator
 
 
 class Pedals(NamedTuple):
@@ -30,7 +33,13 @@ def _default_speed_pid() -> PIDParams:
     return PIDParams(kp=3.0, ki=3.0, kd=0.0, window=10)
 
 
-@dataclass(frozen=True)
+_Pedal = Annotated[float, must_be(lambda pedal: math.isfinite(pedal) and 0.0 < pedal <= 1.0, "in (0, 1]")]
+"""A pedal's cap or setting [1]."""
+_Margin = Annotated[float, must_be(lambda mps: math.isfinite(mps) and mps >= 0.0, "finite and >= 0")]
+"""A speed threshold [m/s]."""
+
+
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class LongitudinalParams:
     """Speed control settings.
 
@@ -58,26 +67,14 @@ class LongitudinalParams:
     """
 
     pid: PIDParams = field(default_factory=_default_speed_pid)
-    max_throttle: float = 0.75
-    stop_speed_mps: float = 0.05
-    stop_brake: float = 1.0
-    brake_margin_mps: float = 0.3
-    brake_gain: float = 0.5
-    max_brake: float = 1.0
+    max_throttle: _Pedal = 0.75
+    stop_speed_mps: _Margin = 0.05
+    stop_brake: _Pedal = 1.0
+    brake_margin_mps: _Margin = 0.3
+    brake_gain: Annotated[float, must_be(lambda gain: math.isfinite(gain) and gain > 0.0, "positive")] = 0.5
+    max_brake: _Pedal = 1.0
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.pid, PIDParams):
-            raise ValueError(f"LongitudinalParams.pid must be PIDParams, got {type(self.pid).__name__}")
-        for name in ("max_throttle", "stop_brake", "max_brake"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and 0.0 < value <= 1.0):
-                raise ValueError(f"LongitudinalParams.{name} must be in (0, 1], got {value}")
-        for name in ("stop_speed_mps", "brake_margin_mps"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0.0):
-                raise ValueError(f"LongitudinalParams.{name} must be finite and >= 0, got {value}")
-        if not (math.isfinite(self.brake_gain) and self.brake_gain > 0.0):
-            raise ValueError(f"LongitudinalParams.brake_gain must be positive, got {self.brake_gain}")
+    _one_line = one_line_validator(qualify=True)
 
 
 class LongitudinalController:

@@ -11,10 +11,26 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+from pydantic.dataclasses import dataclass
+
+from leaderboard_adapter.settings import STRICT_SETTINGS, must_be, one_line_validator
 
 
-@dataclass(frozen=True)
+def _window(window: Any) -> Any:
+    """Before pydantic's own int check, so that 2.5 and True get this message too."""
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"must be an int >= 1, got {window!r}")
+    return window
+
+
+Gain = Annotated[float, must_be(lambda gain: math.isfinite(gain) and gain >= 0.0, "finite and >= 0")]
+"""A PID gain: finite and >= 0."""
+
+
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class PIDParams:
     """Gains of a windowed PID: output = kp * e + ki * sum(e_i * dt_i) + kd * de/dt.
 
@@ -25,18 +41,12 @@ class PIDParams:
     window: how many recent errors are kept (>= 1).
     """
 
-    kp: float
-    ki: float
-    kd: float
-    window: int
+    kp: Gain
+    ki: Gain
+    kd: Gain
+    window: Annotated[int, BeforeValidator(_window)]
 
-    def __post_init__(self) -> None:
-        for name in ("kp", "ki", "kd"):
-            value = getattr(self, name)
-            if not math.isfinite(value) or value < 0.0:
-                raise ValueError(f"PIDParams.{name} must be finite and >= 0, got {value}")
-        if isinstance(self.window, bool) or not isinstance(self.window, int) or self.window < 1:
-            raise ValueError(f"PIDParams.window must be an int >= 1, got {self.window!r}")
+    _one_line = one_line_validator(qualify=True)
 
     @classmethod
     def from_per_tick(cls, kp: float, ki_mean: float, kd_step: float, window: int, dt_s: float) -> PIDParams:

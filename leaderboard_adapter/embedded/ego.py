@@ -9,12 +9,15 @@ Speed is signed: negative while reversing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Annotated
 
 import carla
 import numpy as np
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.geometry import box_corners, wrap_deg, wrap_rad
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator
 from leaderboard_adapter.vehicle_spec import (
     EGO_HEIGHT_M,
     EGO_LENGTH_M,
@@ -30,51 +33,43 @@ LEFT_FIRST = np.array([1, 0, 3, 2])
 """Reorders `geometry.box_corners` (front-right first) into this world's corner order: front-left,
 front-right, rear-right, rear-left."""
 
+_Positive = Annotated[float, Field(gt=0)]
+_NonNegative = Annotated[float, Field(ge=0)]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class EgoParams:
     """Dimensions and dynamics of the ego (defaults: `leaderboard_adapter.vehicle_spec`, a Lincoln MKZ).
 
     `max_steer_deg` is the front-wheel angle at steer = ±1 (the spec's kinematic 30°, not CARLA's 70°).
+    The wheelbase is shorter than the length.
     """
 
-    length_m: float = EGO_LENGTH_M
-    width_m: float = EGO_WIDTH_M
-    height_m: float = EGO_HEIGHT_M
-    wheelbase_m: float = EGO_WHEELBASE_M
-    max_steer_deg: float = EGO_MAX_WHEEL_ANGLE_DEG
-    max_steer_rate_dps: float = EGO_MAX_WHEEL_RATE_DPS
-    max_accel_mps2: float = 3.8
-    top_speed_mps: float = 45.0
-    max_brake_mps2: float = 8.0
-    hand_brake_mps2: float = 5.0
-    rolling_decel_mps2: float = 0.25
-    engine_brake_per_s: float = 0.04
-    drag_per_m: float = 4e-4
-    max_reverse_speed_mps: float = 8.0
+    length_m: _Positive = EGO_LENGTH_M
+    width_m: _Positive = EGO_WIDTH_M
+    height_m: _Positive = EGO_HEIGHT_M
+    wheelbase_m: _Positive = EGO_WHEELBASE_M
+    max_steer_deg: _Positive = EGO_MAX_WHEEL_ANGLE_DEG
+    max_steer_rate_dps: _Positive = EGO_MAX_WHEEL_RATE_DPS
+    max_accel_mps2: _Positive = 3.8
+    top_speed_mps: _Positive = 45.0
+    max_brake_mps2: _Positive = 8.0
+    hand_brake_mps2: _NonNegative = 5.0
+    rolling_decel_mps2: _NonNegative = 0.25
+    engine_brake_per_s: _NonNegative = 0.04
+    drag_per_m: _NonNegative = 4e-4
+    max_reverse_speed_mps: _Positive = 8.0
     type_id: str = EGO_TYPE_ID
 
-    def __post_init__(self) -> None:
-        positive = (
-            "length_m",
-            "width_m",
-            "height_m",
-            "wheelbase_m",
-            "max_steer_deg",
-            "max_steer_rate_dps",
-            "max_accel_mps2",
-            "top_speed_mps",
-            "max_brake_mps2",
-            "max_reverse_speed_mps",
-        )
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"EgoParams.{name} must be positive, got {getattr(self, name)}")
-        for name in ("hand_brake_mps2", "rolling_decel_mps2", "engine_brake_per_s", "drag_per_m"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"EgoParams.{name} must be >= 0, got {getattr(self, name)}")
+    _one_line = one_line_validator(qualify=True)
+
+    @model_validator(mode="after")
+    def _wheelbase_within_body(self) -> EgoParams:
         if self.wheelbase_m >= self.length_m:
-            raise ValueError("wheelbase_m must be shorter than length_m")
+            raise ValueError(
+                f"EgoParams.wheelbase_m must be shorter than length_m ({self.length_m!r}), got {self.wheelbase_m!r}"
+            )
+        return self
 
 
 def clamped(control: carla.VehicleControl) -> carla.VehicleControl:

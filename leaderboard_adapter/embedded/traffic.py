@@ -29,8 +29,11 @@ Heights: `z_m` is the lane centre's height at each vehicle's position.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass as checked_dataclass
 
 from leaderboard_adapter.control.idm import NPC_IDM, IdmParams
 from leaderboard_adapter.embedded.network import DrivingNetwork
@@ -58,37 +61,41 @@ from leaderboard_adapter.embedded.traffic_gaps import (
     walker_gaps,
 )
 from leaderboard_adapter.embedded.traffic_speed import desired_speed_mps, integrate, speed_command
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator
 from leaderboard_adapter.vehicle_spec import EGO_LENGTH_M, EGO_WIDTH_M
 
 #: (full length, full width) [m] of the NPC body styles drawn at spawn (the first: the MKZ, the ego's)
 VEHICLE_SIZES_M = np.array([[EGO_LENGTH_M, EGO_WIDTH_M], [4.45, 1.82], [5.10, 2.20], [4.00, 1.80]])
 _MAX_SPAWN_TRIES = 200
 
+_Positive = Annotated[float, Field(gt=0)]
 
-@dataclass(frozen=True)
+
+@checked_dataclass(frozen=True, config=STRICT_SETTINGS)
 class TrafficParams:
-    """NPC traffic behaviour (SI units)."""
+    """NPC traffic behaviour (SI units): plans of at least 3 segments, 0 < speed_factor_min <= speed_factor_max,
+    and walker and stop-line IDMs that differ from the vehicle IDM in s0 and T only."""
 
-    plan_segments: int = 4
-    spawn_clearance_from_ego_m: float = 20.0
-    spawn_min_spacing_m: float = 10.0
-    speed_factor_min: float = 0.8
+    plan_segments: Annotated[int, Field(ge=3)] = 4
+    spawn_clearance_from_ego_m: _Positive = 20.0
+    spawn_min_spacing_m: _Positive = 10.0
+    speed_factor_min: _Positive = 0.8
     speed_factor_max: float = 1.0
-    vehicle_lookahead_m: float = 12.0
+    vehicle_lookahead_m: _Positive = 12.0
     vehicle_lateral_margin_m: float = 0.3
-    walker_lookahead_m: float = 25.0
+    walker_lookahead_m: _Positive = 25.0
     walker_prediction_s: float = 1.0
     walker_lateral_margin_m: float = 0.6
     walker_length_m: float = 0.5
-    claim_margin_m: float = 4.0
-    yellow_max_decel_mps2: float = 4.0
+    claim_margin_m: _Positive = 4.0
+    yellow_max_decel_mps2: _Positive = 4.0
     stop_speed_mps: float = 0.1
-    stop_distance_m: float = 3.0
-    ego_deadlock_s: float = 20.0
+    stop_distance_m: _Positive = 3.0
+    ego_deadlock_s: _Positive = 20.0
     """An NPC standing this long [s] within `ego_deadlock_radius_m` of the standing ego, at a crossing or
     opposing heading, leaves (comes back elsewhere, as from a dead end): the two wait for each other, and
     a kinematic world has no physics to push one past (CARLA's would, after a collision)."""
-    ego_deadlock_radius_m: float = 10.0
+    ego_deadlock_radius_m: _Positive = 10.0
     vehicle_idm: IdmParams = NPC_IDM
     """IDM towards a vehicle ahead; its dynamics (accelerations, exponent) set every NPC's acceleration."""
     walker_idm: IdmParams = replace(NPC_IDM, min_gap_m=4.0, time_headway_s=0.5)
@@ -96,30 +103,20 @@ class TrafficParams:
     stop_line_idm: IdmParams = replace(NPC_IDM, min_gap_m=2.5, time_headway_s=0.1)
     """IDM towards the stop line of a junction lane not yet claimed: `vehicle_idm` with its own s0 and T."""
 
-    def __post_init__(self) -> None:
-        if self.plan_segments < 3:
-            raise ValueError(f"plan_segments must be at least 3, got {self.plan_segments}")
-        if not 0 < self.speed_factor_min <= self.speed_factor_max:
-            raise ValueError("need 0 < speed_factor_min <= speed_factor_max")
-        for name in (
-            "spawn_clearance_from_ego_m",
-            "spawn_min_spacing_m",
-            "vehicle_lookahead_m",
-            "walker_lookahead_m",
-            "claim_margin_m",
-            "yellow_max_decel_mps2",
-            "stop_distance_m",
-            "ego_deadlock_s",
-            "ego_deadlock_radius_m",
-        ):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"TrafficParams.{name} must be positive, got {getattr(self, name)}")
+    _one_line = one_line_validator(qualify=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrafficParams:
+        if not self.speed_factor_min <= self.speed_factor_max:
+            raise ValueError(
+                f"TrafficParams.speed_factor_max must be at least speed_factor_min ({self.speed_factor_min!r}),"
+                f" got {self.speed_factor_max!r}"
+            )
+        dynamics = replace(self.vehicle_idm, min_gap_m=0.0, time_headway_s=0.0)
         for name in ("walker_idm", "stop_line_idm"):
-            kind = getattr(self, name)
-            if replace(kind, min_gap_m=0.0, time_headway_s=0.0) != replace(
-                self.vehicle_idm, min_gap_m=0.0, time_headway_s=0.0
-            ):
+            if replace(getattr(self, name), min_gap_m=0.0, time_headway_s=0.0) != dynamics:
                 raise ValueError(f"TrafficParams.{name} may differ from vehicle_idm in min_gap_m and time_headway_s only")
+        return self
 
 
 @dataclass

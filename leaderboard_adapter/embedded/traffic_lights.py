@@ -9,11 +9,14 @@ a phase offset drawn from the seeded generator. `freeze(light_id, state)` pins a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.embedded.signals import SignalSite
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator
 from leaderboard_adapter.world_view import LightState, TrafficLightInfo
 
 GREEN, YELLOW, RED = 0, 1, 2
@@ -22,17 +25,15 @@ _CODE_TO_STATE = (LightState.GREEN, LightState.YELLOW, LightState.RED)
 _STATE_TO_CODE = {LightState.GREEN: GREEN, LightState.YELLOW: YELLOW, LightState.RED: RED}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class LightTiming:
-    """Durations of one approach's slot in the junction cycle [s]."""
+    """Durations of one approach's slot in the junction cycle [s]: green > 0, yellow and red clearance >= 0."""
 
-    green_s: float = 10.0
-    yellow_s: float = 3.0
-    red_clearance_s: float = 1.0
+    green_s: Annotated[float, Field(gt=0)] = 10.0
+    yellow_s: Annotated[float, Field(ge=0)] = 3.0
+    red_clearance_s: Annotated[float, Field(ge=0)] = 1.0
 
-    def __post_init__(self) -> None:
-        if self.green_s <= 0 or self.yellow_s < 0 or self.red_clearance_s < 0:
-            raise ValueError(f"light timings must be green > 0, yellow >= 0, red clearance >= 0; got {self}")
+    _one_line = one_line_validator(qualify=True)
 
     @property
     def slot_s(self) -> float:

@@ -14,53 +14,56 @@ driver to stop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.embedded.sidewalks import SidewalkNetwork
 from leaderboard_adapter.geometry import wrap_deg
+from leaderboard_adapter.settings import STRICT_SETTINGS, one_line_validator
 
 WALK, CROSS, WAIT = 0, 1, 2
 
+_Positive = Annotated[float, Field(gt=0)]
+_NonNegative = Annotated[float, Field(ge=0)]
+"""0 disables."""
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=STRICT_SETTINGS)
 class WalkerParams:
-    """Walker behaviour (SI units)."""
+    """Walker behaviour (SI units): 0 < speed_min_mps <= speed_max_mps, and the first ego crossing no nearer than
+    `trigger_min_distance_m` (never spawn at the bumper)."""
 
-    speed_min_mps: float = 1.0
-    speed_max_mps: float = 1.6
-    crossing_rate_per_s: float = 0.01
-    crossing_clearance_m: float = 20.0
-    spawn_radius_m: float = 80.0
-    length_m: float = 0.5
-    width_m: float = 0.5
-    ego_crossing_spacing_m: float = 200.0
+    speed_min_mps: _Positive = 1.0
+    speed_max_mps: _Positive = 1.6
+    crossing_rate_per_s: _NonNegative = 0.01
+    crossing_clearance_m: _Positive = 20.0
+    spawn_radius_m: _Positive = 80.0
+    length_m: _Positive = 0.5
+    width_m: _Positive = 0.5
+    ego_crossing_spacing_m: _NonNegative = 200.0
     ego_crossing_first_m: float = 50.0
-    trigger_time_s: float = 4.0
-    trigger_min_distance_m: float = 25.0
-    max_sidewalk_offset_m: float = 9.0
+    trigger_time_s: _Positive = 4.0
+    trigger_min_distance_m: _Positive = 25.0
+    max_sidewalk_offset_m: _Positive = 9.0
 
-    def __post_init__(self) -> None:
-        if not 0 < self.speed_min_mps <= self.speed_max_mps:
-            raise ValueError("need 0 < speed_min_mps <= speed_max_mps")
-        if self.crossing_rate_per_s < 0 or self.ego_crossing_spacing_m < 0:
-            raise ValueError("crossing_rate_per_s and ego_crossing_spacing_m must be >= 0 (0 disables)")
-        if self.ego_crossing_first_m < self.trigger_min_distance_m:
+    _one_line = one_line_validator(qualify=True)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WalkerParams:
+        if not self.speed_min_mps <= self.speed_max_mps:
             raise ValueError(
-                "ego_crossing_first_m must be at least trigger_min_distance_m (never spawn at the bumper)"
+                f"WalkerParams.speed_max_mps must be at least speed_min_mps ({self.speed_min_mps!r}),"
+                f" got {self.speed_max_mps!r}"
             )
-        for name in (
-            "crossing_clearance_m",
-            "spawn_radius_m",
-            "length_m",
-            "width_m",
-            "trigger_time_s",
-            "trigger_min_distance_m",
-            "max_sidewalk_offset_m",
-        ):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"WalkerParams.{name} must be positive, got {getattr(self, name)}")
+        if not self.ego_crossing_first_m >= self.trigger_min_distance_m:
+            raise ValueError(
+                f"WalkerParams.ego_crossing_first_m must be at least trigger_min_distance_m"
+                f" ({self.trigger_min_distance_m!r}; never spawn at the bumper), got {self.ego_crossing_first_m!r}"
+            )
+        return self
 
 
 class WalkerCrowd:
