@@ -121,6 +121,18 @@ def must_be(test: Callable[[Any], bool], wording: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+def one_line(error: BaseException) -> str:
+    """An exception's text in one line: a pydantic `ValidationError` as its validators' messages (or each field
+    and pydantic's words), joined by '; '; any other exception as `str(error)`."""
+    if not isinstance(error, ValidationError):
+        return str(error)
+    return "; ".join(
+        str(item["ctx"]["error"]) if item["type"] == "value_error"
+        else f"{'.'.join(map(str, item['loc']))}: {item['msg']}, got {item.get('input')!r}"
+        for item in error.errors(include_url=False)
+    )  # fmt: skip
+
+
 def _field_name(part: object, names: list[str]) -> object:
     """The field a positional argument's index stands for (pydantic reports the index)."""
     return names[part] if isinstance(part, int) and 0 <= part < len(names) else part

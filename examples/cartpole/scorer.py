@@ -24,7 +24,7 @@ from pydantic.dataclasses import dataclass
 from langprop_driver.engine import Candidate, Program, Sample, SandboxConfig, SandboxPool
 from langprop_driver.engine.fitness import Fitness, Split
 from langprop_driver.engine.llm_cache import write_json_atomic
-from langprop_driver.errors import one_line_errors
+from leaderboard_adapter.settings import one_line_errors
 
 from .episodes import ENV_ID, HARNESS, MAX_STEPS
 from .feedback import EpisodeFeedbackConfig, episode_feedback

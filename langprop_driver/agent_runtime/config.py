@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
 
-from langprop_driver.errors import LangPropDriveError, validation_message
+from langprop_driver.errors import LangPropDriveError
+from leaderboard_adapter.settings import validation_message
 
 
 class AgentConfigError(LangPropDriveError, ValueError):

@@ -21,8 +21,8 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, model_validato
 from pydantic.dataclasses import dataclass
 
 from expert import Expert
-from langprop_driver.errors import one_line_errors
 from leaderboard_adapter.observation import OBSERVATION_KEYS
+from leaderboard_adapter.settings import one_line_errors
 
 logger = logging.getLogger(__name__)
 

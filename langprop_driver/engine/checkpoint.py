@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import ConfigDict, ValidationError, model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
-from langprop_driver.errors import one_line_errors, validation_message
+from leaderboard_adapter.settings import one_line_errors, validation_message
 
 from .candidate import Candidate
 from .checks import CheckFailure

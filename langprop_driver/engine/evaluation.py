@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pydantic import ConfigDict, model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
-from langprop_driver.errors import one_line, one_line_errors
 from langprop_driver.sandbox.pool import Program, SandboxPool
 from langprop_driver.sandbox.results import CallResult
+from leaderboard_adapter.settings import one_line, one_line_errors
 
 from .candidate import Candidate
 from .task import Judgement, Sample, Task

@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
-from langprop_driver.errors import one_line_errors
+from leaderboard_adapter.settings import one_line_errors
 
 from .candidate import Candidate
 from .evaluation import Evaluation

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import ConfigDict, Field, SkipValidation, model_validator
 from pydantic.dataclasses import dataclass
 
-from langprop_driver.errors import one_line_errors
+from leaderboard_adapter.settings import one_line_errors
 
 from .candidate import Candidate
 from .task import Sample

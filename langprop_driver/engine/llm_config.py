@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
 from pydantic.dataclasses import dataclass
 
-from langprop_driver.errors import validation_message
+from leaderboard_adapter.settings import validation_message
 
 DEFAULT_MODEL = "gpt-4o-mini"
 

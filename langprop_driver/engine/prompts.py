@@ -9,7 +9,7 @@ import jinja2
 from pydantic import ConfigDict, ValidationInfo, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
-from langprop_driver.errors import one_line_errors
+from leaderboard_adapter.settings import one_line_errors
 
 Message = dict[str, str]
 

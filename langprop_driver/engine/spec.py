@@ -7,7 +7,7 @@ import keyword
 from pydantic import ConfigDict, model_validator
 from pydantic.dataclasses import dataclass
 
-from langprop_driver.errors import one_line_errors
+from leaderboard_adapter.settings import one_line_errors
 
 
 @dataclass(frozen=True, config=ConfigDict(extra="forbid"))

@@ -14,8 +14,8 @@ from pydantic import ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 from tqdm import tqdm
 
-from langprop_driver.errors import one_line_errors
 from langprop_driver.sandbox.pool import SandboxConfig, SandboxPool
+from leaderboard_adapter.settings import one_line_errors
 
 from .batching import batch_indices
 from .candidate import Candidate

@@ -14,7 +14,8 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from langprop_driver.errors import LangPropDriveError, validation_message
+from langprop_driver.errors import LangPropDriveError
+from leaderboard_adapter.settings import validation_message
 
 from .train_settings import TrainSettings
 

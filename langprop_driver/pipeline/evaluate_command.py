@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from langprop_driver.agent_paths import LANGPROP_AGENT
-from langprop_driver.errors import LangPropDriveError, validation_message
+from langprop_driver.errors import LangPropDriveError
 from langprop_driver.pipeline.command_settings import EvaluateSettings, RunFlags
 from leaderboard_adapter.autoagents.agent_loader import AgentLoadError, load_agent_class
 from leaderboard_adapter.embedded.config import WorldConfig
@@ -42,6 +42,7 @@ from leaderboard_adapter.scoring import (
     RouteEnding,
     RouteRecord,
 )
+from leaderboard_adapter.settings import validation_message
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from pydantic import ConfigDict, Field, ValidationError, field_validator, model_
 from pydantic.dataclasses import dataclass
 
 from langprop_driver.driving import TrainingMode
-from langprop_driver.errors import LangPropDriveError, validation_message
+from langprop_driver.errors import LangPropDriveError
+from leaderboard_adapter.settings import validation_message
 
 Fitness = Literal["closed_loop", "open_loop"]
 """How candidates are selected: by driving routes in the embedded world (closed loop, the default) or

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass as checked_dataclass
 
-from langprop_driver.errors import one_line_errors
+from leaderboard_adapter.settings import one_line_errors
 
 from .errors import IsolationMissing, ProtocolViolation
 from .process import TemplateProcess, WorkerProcess, shared_template
