@@ -9,22 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import field
 
-from pydantic import ValidationError, model_validator
+from pydantic import model_validator
 from pydantic.dataclasses import dataclass
 
 from leaderboard_adapter.settings import SETTINGS, STRICT_SETTINGS
-
-
-def problem(error: ValueError) -> str:
-    """The text of a ValueError in one line: a pydantic `ValidationError` as its validators' messages (or the
-    field and pydantic's message), joined by '; '."""
-    if not isinstance(error, ValidationError):
-        return str(error)
-    return "; ".join(
-        str(item["ctx"]["error"]) if item["type"] == "value_error"
-        else f"{'.'.join(map(str, item['loc']))}: {item['msg']}, got {item.get('input')!r}"
-        for item in error.errors(include_url=False)
-    )  # fmt: skip
 
 
 def _finite(label: str, *values: float) -> None:

@@ -17,8 +17,8 @@ from leaderboard_adapter.routes.route_config import (
     ScenarioSpec,
     TriggerPoint,
     WeatherSpec,
-    problem,
 )
+from leaderboard_adapter.settings import one_line
 
 
 class RouteFileError(ValueError):
@@ -98,7 +98,7 @@ def _keypoints(route: ET.Element, where: str) -> tuple[tuple[Keypoint, ...], int
                 Keypoint(_float(elem, "x", here), _float(elem, "y", here), _float(elem, "z", here, 0.0), yaw)
             )
         except ValueError as exc:
-            raise RouteFileError(f"{here}: {problem(exc)}") from exc
+            raise RouteFileError(f"{here}: {one_line(exc)}") from exc
     return tuple(points), version
 
 
@@ -144,7 +144,7 @@ def _scenarios(route: ET.Element, where: str) -> tuple[ScenarioSpec, ...]:
         try:
             specs.append(ScenarioSpec(name, elem.get("type", ""), tuple(triggers), params, tuple(actors)))
         except ValueError as exc:
-            raise RouteFileError(f"{here}: {problem(exc)}") from exc
+            raise RouteFileError(f"{here}: {one_line(exc)}") from exc
     return tuple(specs)
 
 
