@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,15 +67,21 @@ class ProcessGroup:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
         self.kill_grace_s = kill_grace_s
+        command, pass_fds = list(argv), ()
+        if watchdog is not None:
+            # the child tells the watchdog of its group itself before it becomes the command: holding the
+            # watchdog's pipe open until then, it is watched even if this process dies during the start
+            if shutil.which(command[0]) is None:
+                raise FileNotFoundError(errno.ENOENT, "no such executable", command[0])
+            command = [sys.executable, "-c", WATCHED_EXEC, str(watchdog.fileno()), *command]
+            pass_fds = (watchdog.fileno(),)
         with log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=dict(env) if env is not None else None, start_new_session=True,
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else None, start_new_session=True, pass_fds=pass_fds,
             )  # fmt: skip
         atexit.register(self.kill)
         self._watchdog = watchdog
-        if watchdog is not None:
-            watchdog.watch(self.pid)
 
     @property
     def pid(self) -> int:
@@ -136,6 +144,17 @@ for sig in (signal.SIGTERM, signal.SIGKILL):
 """
 
 
+WATCHED_EXEC = """\
+import os, sys
+fd = int(sys.argv[1])
+os.write(fd, f"+{os.getpgid(0)}\\n".encode())
+os.close(fd)
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
+"""Run by a watched group's first process: tell the watchdog (pipe `argv[1]`) of the group, close the pipe
+so that the watchdog still sees end-of-file when the owner dies, then become the command `argv[2:]`."""
+
+
 WATCHDOG_LAUNCHER = """\
 import subprocess, sys
 watchdog = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]], stdout=subprocess.DEVNULL,
@@ -167,8 +186,9 @@ class GroupWatchdog:
             self._pipe.write(line + "\n")
             self._pipe.flush()
 
-    def watch(self, pgid: int) -> None:
-        self._tell(f"+{pgid}")
+    def fileno(self) -> int:
+        """The write end of the watchdog's pipe: a started group's first process writes `+PGID` to it."""
+        return self._pipe.fileno()
 
     def forget(self, pgid: int) -> None:
         self._tell(f"-{pgid}")

@@ -368,4 +368,12 @@ def assert_no_process_left(doubles: CarlaDoubles) -> None:
     deadline = time.monotonic() + SAFETY_S
     while time.monotonic() < deadline and any(pid_alive(pid) for pid in pids):
         time.sleep(0.05)
-    assert [pid for pid in pids if pid_alive(pid)] == []
+    left = {pid: _command_line(pid) for pid in pids if pid_alive(pid)}
+    assert left == {}, f"still running: {left}"
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return "?"
