@@ -30,8 +30,9 @@ class Actors:
     @staticmethod
     def from_records(records: list[dict]) -> Actors:
         """The columns of observation actor records (`observation["vehicles"]` or `["pedestrians"]`)."""
-        floats = [np.array([float(r[name]) for r in records], dtype=float) for name in _FLOAT_FIELDS]
-        return Actors(*floats, np.array([int(r["id"]) for r in records], dtype=np.int64))
+        table = np.array([[r[name] for name in _FLOAT_FIELDS] for r in records], dtype=float)  # one pass, per frame
+        columns = table.reshape(len(records), len(_FLOAT_FIELDS)).T
+        return Actors(*columns, np.array([r["id"] for r in records], dtype=np.int64))
 
     @staticmethod
     def concat(*parts: Actors) -> Actors:
